@@ -1,0 +1,253 @@
+"""The exception tree of engagive_async.
+
+Every error the SDK raises derives from :class:`EngagiveError`::
+
+    EngagiveError
+    ├── ConfigurationError              the client cannot be built as asked
+    │   └── ExpiredTokenError           the JWT's ``exp`` claim is already past
+    ├── ClientClosedError               the client was used after ``aclose()``
+    ├── ValidationError                 bad input, caught before any request; names the field
+    ├── PaginationError                 a server that pages in a loop, or past ``max_pages``
+    └── APIError                        anything that happened on the wire
+        ├── APIConnectionError          no HTTP answer; ``.request_sent`` tells whether
+        │   └── APITimeoutError         the request left this process before it failed
+        ├── ResponseDecodeError         an answer that is not Engagive's JSON envelope
+        └── APIStatusError              Engagive answered with an error
+            ├── BadRequestError         400
+            ├── AuthenticationError     401
+            ├── PermissionDeniedError   403
+            ├── NotFoundError           404
+            ├── RateLimitError          429 (``.retry_after``)
+            ├── UpstreamError           502: Meta refused (``.meta_error``)
+            └── InternalServerError     any other 5xx, and ``success: false`` under 2xx
+
+httpx exceptions become these only in ``_http.py``; the original stays reachable as
+``__cause__``. No error message ever contains the bearer token: the pipeline never puts request
+headers into a message, and the connection errors carry only the method and the URL.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from engagive_async.models.meta import MetaError
+
+__all__ = [
+    "APIConnectionError",
+    "APIError",
+    "APIStatusError",
+    "APITimeoutError",
+    "AuthenticationError",
+    "BadRequestError",
+    "ClientClosedError",
+    "ConfigurationError",
+    "EngagiveError",
+    "ExpiredTokenError",
+    "InternalServerError",
+    "NotFoundError",
+    "PaginationError",
+    "PermissionDeniedError",
+    "RateLimitError",
+    "ResponseDecodeError",
+    "UpstreamError",
+    "ValidationError",
+]
+
+
+class EngagiveError(Exception):
+    """Base of every error raised by engagive_async."""
+
+    __module__ = "engagive_async"
+
+
+class ConfigurationError(EngagiveError):
+    """The client cannot be built with the arguments and environment given."""
+
+    __module__ = "engagive_async"
+
+
+class ExpiredTokenError(ConfigurationError):
+    """The API token is a JWT whose ``exp`` claim lies in the past."""
+
+    __module__ = "engagive_async"
+
+
+class ClientClosedError(EngagiveError):
+    """The client was used after ``aclose()`` or after its ``async with`` block ended."""
+
+    __module__ = "engagive_async"
+
+
+class ValidationError(EngagiveError, ValueError):
+    """Input that Engagive or Meta would refuse, caught before any request is made.
+
+    Attributes:
+        field: dotted path of the offending field, e.g. ``"message.action.buttons[3].title"``.
+        reason: what is wrong with it.
+    """
+
+    __module__ = "engagive_async"
+
+    def __init__(self, field: str, reason: str) -> None:
+        self.field = field
+        self.reason = reason
+        super().__init__(f"{field}: {reason}")
+
+    def within(self, prefix: str) -> ValidationError:
+        """The same error, its field placed under ``prefix`` (for nested objects)."""
+        field = f"{prefix}.{self.field}" if not self.field.startswith("[") else prefix + self.field
+        return ValidationError(field, self.reason)
+
+
+class PaginationError(EngagiveError):
+    """The server repeated a page or cursor, or the walk passed ``max_pages``."""
+
+    __module__ = "engagive_async"
+
+
+class APIError(EngagiveError):
+    """Something went wrong talking to Engagive.
+
+    Attributes:
+        method: HTTP method of the request.
+        url: full URL of the request (never contains the token).
+    """
+
+    __module__ = "engagive_async"
+
+    def __init__(self, message: str, *, method: str, url: str) -> None:
+        self.method = method
+        self.url = url
+        super().__init__(message)
+
+
+class APIConnectionError(APIError):
+    """No HTTP answer came back.
+
+    Attributes:
+        request_sent: ``False`` when the request provably never reached the server (the
+            connection could not be made, or no pooled connection became free), ``True`` when it
+            may have been received: the server may have acted on it.
+    """
+
+    __module__ = "engagive_async"
+
+    def __init__(self, message: str, *, method: str, url: str, request_sent: bool) -> None:
+        self.request_sent = request_sent
+        super().__init__(message, method=method, url=url)
+
+
+class APITimeoutError(APIConnectionError):
+    """A timeout elapsed before the answer came (connect, pool, write or read)."""
+
+    __module__ = "engagive_async"
+
+
+class ResponseDecodeError(APIError):
+    """The answer was not Engagive's JSON envelope (an HTML proxy page, an empty or cut body).
+
+    Attributes:
+        status_code: the HTTP status of that answer.
+        body: up to 2,000 characters of the body as text, for logs.
+    """
+
+    __module__ = "engagive_async"
+
+    def __init__(self, message: str, *, method: str, url: str, status_code: int, body: str) -> None:
+        self.status_code = status_code
+        self.body = body
+        super().__init__(message, method=method, url=url)
+
+
+class APIStatusError(APIError):
+    """Engagive answered with an error status, or with ``success: false``.
+
+    Attributes:
+        status_code: the HTTP status.
+        message: Engagive's ``error`` or ``message`` text.
+        body: the decoded JSON body (a dict), or ``None`` when it was not JSON.
+        meta_response: Meta's payload exactly as Engagive relayed it, or ``None``.
+        meta_error: Meta's error, parsed from ``meta_response``, or ``None``.
+        request_id: the ``x-request-id`` header of the answer, when present.
+    """
+
+    __module__ = "engagive_async"
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        method: str,
+        url: str,
+        status_code: int,
+        body: Mapping[str, Any] | None,
+        meta_response: Mapping[str, Any] | None = None,
+        meta_error: MetaError | None = None,
+        request_id: str | None = None,
+    ) -> None:
+        self.status_code = status_code
+        self.message = message
+        self.body = body
+        self.meta_response = meta_response
+        self.meta_error = meta_error
+        self.request_id = request_id
+        super().__init__(self._describe(), method=method, url=url)
+
+    def _describe(self) -> str:
+        text = f"HTTP {self.status_code}: {self.message}"
+        if self.meta_error is not None:
+            text += f" (Meta error {self.meta_error.code}"
+            if self.meta_error.details:
+                text += f": {self.meta_error.details}"
+            text += ")"
+        if self.request_id:
+            text += f" [request id {self.request_id}]"
+        return text
+
+
+class BadRequestError(APIStatusError):
+    """HTTP 400: invalid body, query or path parameters."""
+
+    __module__ = "engagive_async"
+
+
+class AuthenticationError(APIStatusError):
+    """HTTP 401: missing, invalid or expired bearer token."""
+
+    __module__ = "engagive_async"
+
+
+class PermissionDeniedError(APIStatusError):
+    """HTTP 403: authenticated, but the role or the ``account_id`` is not allowed."""
+
+    __module__ = "engagive_async"
+
+
+class NotFoundError(APIStatusError):
+    """HTTP 404: not found, or not visible to your organisation."""
+
+    __module__ = "engagive_async"
+
+
+class RateLimitError(APIStatusError):
+    """HTTP 429. ``retry_after`` is the server's advice in seconds, when it gave one."""
+
+    __module__ = "engagive_async"
+
+    def __init__(self, message: str, *, retry_after: float | None = None, **kwargs: Any) -> None:
+        self.retry_after = retry_after
+        super().__init__(message, **kwargs)
+
+
+class UpstreamError(APIStatusError):
+    """HTTP 502: WhatsApp (Meta) refused or failed; see ``meta_error``."""
+
+    __module__ = "engagive_async"
+
+
+class InternalServerError(APIStatusError):
+    """Any other 5xx, or ``success: false`` under a 2xx status."""
+
+    __module__ = "engagive_async"
