@@ -2,6 +2,7 @@
 
 from importlib.metadata import PackageNotFoundError, version
 
+from engagive_async._retry import RetryPolicy
 from engagive_async._errors import (
     APIConnectionError,
     APIError,
@@ -45,6 +46,7 @@ __all__ = [
     "PermissionDeniedError",
     "RateLimitError",
     "ResponseDecodeError",
+    "RetryPolicy",
     "UpstreamError",
     "ValidationError",
     "__version__",

@@ -120,7 +120,13 @@ class APIError(EngagiveError):
     def __init__(self, message: str, *, method: str, url: str) -> None:
         self.method = method
         self.url = url
+        #: Set by the pager when the failure happened while fetching a page.
+        self.page: int | None = None
         super().__init__(message)
+
+    def __str__(self) -> str:
+        text = super().__str__()
+        return f"{text} (while fetching page {self.page})" if self.page is not None else text
 
 
 class APIConnectionError(APIError):

@@ -1,0 +1,352 @@
+"""Bounded concurrent sends: exactly one outcome per item, memory flat in the input size.
+
+``concurrency`` workers pull items lazily from the input (a list, a generator, an async
+iterator), send each through the pipeline (whose retry policy applies the at-most-once rule),
+and hand one :class:`SendOutcome` per item to the consumer through a bounded stream. The input is
+never materialised and at most ``concurrency`` outcomes wait for the consumer, so a million-item
+campaign holds about as much memory as a hundred-item one.
+
+Stopping: a deadline, ``stop_on``, or the consumer leaving all stop the pulling of new items;
+items never started are reported SKIPPED; items in flight get ``grace`` seconds for their answer
+and are then cancelled and reported UNKNOWN (their request may have been delivered).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import time
+from collections.abc import AsyncGenerator, AsyncIterable, Awaitable, Callable, Iterable, Sized
+from typing import Protocol
+
+import anyio
+import attrs
+
+from engagive_async._background import Producer, stream_from_background
+from engagive_async._errors import (
+    APIConnectionError,
+    APIStatusError,
+    EngagiveError,
+    ResponseDecodeError,
+)
+from engagive_async._http import CallTrace
+from engagive_async._retry import RetryPolicy
+from engagive_async._throttle import Throttle
+from engagive_async.models.batch import (
+    BatchProgress,
+    OutcomeStatus,
+    SendItem,
+    SendOutcome,
+)
+from engagive_async.models.results import SendResult
+
+SENT, FAILED, UNKNOWN, SKIPPED = (
+    OutcomeStatus.SENT,
+    OutcomeStatus.FAILED,
+    OutcomeStatus.UNKNOWN,
+    OutcomeStatus.SKIPPED,
+)
+
+__all__ = ["SendJournal", "outcome_status_for", "run_batch"]
+
+#: Sends one prepared item: given the batch's throttle, and a trace to count attempts in.
+Sender = Callable[[Throttle, CallTrace], Awaitable[SendResult]]
+#: Validates an item (raising ValidationError) and returns its sender; no I/O.
+Prepare = Callable[[SendItem], Sender]
+Items = Iterable[SendItem] | AsyncIterable[SendItem]
+
+#: Statuses of a gateway that gave up waiting on Engagive: the send may have gone through.
+_NO_ANSWER_STATUSES = frozenset({504})
+
+
+class SendJournal(Protocol):
+    """Durable memory of a campaign, so that a rerun never sends an item twice.
+
+    The batch calls ``skip_reason`` before an item, ``before_send`` just before its first
+    request (the record must be durable when it returns), and ``record`` with its outcome.
+    """
+
+    async def skip_reason(self, index: int, item: SendItem) -> str | None:
+        """Why this item must not be sent again (e.g. ``"already sent"``), or ``None``."""
+        ...
+
+    async def before_send(self, index: int, item: SendItem) -> None:
+        """Mark the item as in flight."""
+        ...
+
+    async def record(self, outcome: SendOutcome) -> None:
+        """Store the item's outcome."""
+        ...
+
+
+def outcome_status_for(error: BaseException) -> OutcomeStatus:
+    """FAILED when the server or Meta answered no (or the item was invalid); UNKNOWN when the
+    request may have gone out and no intelligible answer came back."""
+    if isinstance(error, APIConnectionError):
+        return OutcomeStatus.UNKNOWN if error.request_sent else OutcomeStatus.FAILED
+    if isinstance(error, ResponseDecodeError):
+        return OutcomeStatus.UNKNOWN
+    if isinstance(error, APIStatusError) and error.status_code in _NO_ANSWER_STATUSES:
+        return OutcomeStatus.UNKNOWN
+    return OutcomeStatus.FAILED
+
+
+def is_retryable_failure(error: BaseException | None) -> bool:
+    """Whether a FAILED item may be sent again without risk of a duplicate (journal reruns)."""
+    return isinstance(error, EngagiveError) and RetryPolicy().is_retryable(error, idempotent=False)
+
+
+@attrs.define
+class _Options:
+    concurrency: int
+    ordered: bool
+    throttle: Throttle
+    deadline: float | dt.datetime | None
+    grace: float
+    stop_on: Callable[[SendOutcome], bool] | None
+    on_progress: Callable[[BatchProgress], object] | None
+    journal: SendJournal | None
+    total: int | None
+
+
+def run_batch(
+    items: Items,
+    prepare: Prepare,
+    *,
+    concurrency: int,
+    ordered: bool = False,
+    throttle: Throttle | None = None,
+    deadline: float | dt.datetime | None = None,
+    grace: float = 10.0,
+    stop_on: Callable[[SendOutcome], bool] | None = None,
+    on_progress: Callable[[BatchProgress], object] | None = None,
+    journal: SendJournal | None = None,
+) -> AsyncGenerator[SendOutcome, None]:
+    """The outcomes of sending ``items``; see :meth:`MessagesResource.send_many`."""
+    if concurrency < 1:
+        raise ValueError("concurrency must be at least 1")
+    options = _Options(
+        concurrency=concurrency,
+        ordered=ordered,
+        throttle=throttle or Throttle(),
+        deadline=deadline,
+        grace=grace,
+        stop_on=stop_on,
+        on_progress=on_progress,
+        journal=journal,
+        total=len(items) if isinstance(items, Sized) else None,
+    )
+    run = _BatchRun(items, prepare, options)
+    return stream_from_background(
+        run.produce, buffer=concurrency, on_consumer_exit=run.consumer_left, exit_grace=grace
+    )
+
+
+class _BatchRun:
+    def __init__(self, items: Items, prepare: Prepare, options: _Options) -> None:
+        self._prepare = prepare
+        self._o = options
+        self._source = _Source(items)
+        self._stop_reason: str | None = None
+        self._in_flight: set[anyio.CancelScope] = set()
+        self._by_status = dict.fromkeys(OutcomeStatus, 0)
+        self._started = 0.0
+        self._producer: Producer[SendOutcome] | None = None
+        # Ordered mode: outcomes waiting for an earlier index, and the next index to emit.
+        self._held: dict[int, SendOutcome] = {}
+        self._next_to_emit = 0
+        self._room = anyio.Event()
+
+    def consumer_left(self) -> None:
+        self._stop("cancelled")
+
+    async def produce(self, producer: Producer[SendOutcome]) -> None:
+        self._producer = producer
+        self._started = anyio.current_time()
+        async with anyio.create_task_group() as watchers:
+            if self._o.deadline is not None:
+                watchers.start_soon(self._watch_deadline, _deadline_at(self._o.deadline))
+            async with anyio.create_task_group() as workers:
+                for _ in range(self._o.concurrency):
+                    workers.start_soon(self._worker)
+            watchers.cancel_scope.cancel()  # every worker is done: nothing left to watch
+        # Whatever stopped the batch, the items never pulled still get their outcome.
+        while (pulled := await self._source.next()) is not None:
+            await self._emit(
+                SendOutcome(
+                    index=pulled[0], item=pulled[1], status=SKIPPED, reason=self._stop_reason
+                )
+            )
+        if self._source.error is not None:
+            raise self._source.error
+
+    def _stop(self, reason: str) -> None:
+        if self._stop_reason is None:
+            self._stop_reason = reason
+
+    async def _watch_deadline(self, deadline_at: float) -> None:
+        await anyio.sleep_until(deadline_at)
+        self._stop("deadline")
+        await anyio.sleep(self._o.grace)
+        for scope in list(self._in_flight):
+            scope.cancel()
+
+    async def _worker(self) -> None:
+        while self._stop_reason is None:
+            if self._o.ordered:
+                await self._wait_for_room()
+            pulled = await self._source.next()
+            if pulled is None:
+                return
+            index, item = pulled
+            if self._stop_reason is not None:
+                await self._emit(
+                    SendOutcome(index=index, item=item, status=SKIPPED, reason=self._stop_reason)
+                )
+                return
+            await self._send(index, item)
+
+    async def _wait_for_room(self) -> None:
+        # Ordered outcomes wait for slower earlier ones; cap how many may wait.
+        while self._source.pulled - self._next_to_emit >= self._o.concurrency:
+            await self._room.wait()
+
+    async def _send(self, index: int, item: SendItem) -> None:
+        journal = self._o.journal
+        if journal is not None:
+            reason = await journal.skip_reason(index, item)
+            if reason is not None:
+                outcome = SendOutcome(index=index, item=item, status=SKIPPED, reason=reason)
+                await self._emit(outcome, record=False)
+                return
+        try:
+            send = self._prepare(item)
+        except Exception as exc:  # invalid item: FAILED before any request, the batch goes on
+            await self._emit(SendOutcome(index=index, item=item, status=FAILED, error=exc))
+            return
+        trace = CallTrace()
+        started = anyio.current_time()
+        scope = anyio.CancelScope()
+        self._in_flight.add(scope)
+        result: SendResult | None = None
+        error: BaseException | None = None
+        reason: str | None = None
+        try:
+            with scope:
+                if journal is not None:
+                    with anyio.CancelScope(shield=True):
+                        await journal.before_send(index, item)
+                result = await send(self._o.throttle, trace)
+            status = SENT if result is not None else _cancelled_status(trace)
+            reason = None if result is not None else self._stop_reason
+        except anyio.get_cancelled_exc_class():
+            # The whole batch is being torn down: still account for this item, then go.
+            with anyio.CancelScope(shield=True):
+                await self._emit(
+                    SendOutcome(
+                        index=index,
+                        item=item,
+                        status=_cancelled_status(trace),
+                        reason="cancelled",
+                        attempts=trace.attempts,
+                        elapsed=anyio.current_time() - started,
+                    )
+                )
+            raise
+        except Exception as exc:
+            status, error = outcome_status_for(exc), exc
+        finally:
+            self._in_flight.discard(scope)
+        await self._emit(
+            SendOutcome(
+                index=index,
+                item=item,
+                status=status,
+                result=result,
+                error=error,
+                reason=reason,
+                attempts=trace.attempts,
+                elapsed=anyio.current_time() - started,
+            )
+        )
+
+    async def _emit(self, outcome: SendOutcome, *, record: bool = True) -> None:
+        self._by_status[outcome.status] += 1
+        if record and self._o.journal is not None:
+            with anyio.CancelScope(shield=True):
+                await self._o.journal.record(outcome)
+        if self._o.on_progress is not None:
+            self._o.on_progress(self._progress())
+        if self._o.stop_on is not None and self._o.stop_on(outcome):
+            self._stop("stop_on")
+        assert self._producer is not None
+        if not self._o.ordered:
+            await self._producer.emit(outcome)
+            return
+        self._held[outcome.index] = outcome
+        while self._next_to_emit in self._held:
+            await self._producer.emit(self._held.pop(self._next_to_emit))
+            self._next_to_emit += 1
+        self._room.set()
+        self._room = anyio.Event()
+
+    def _progress(self) -> BatchProgress:
+        return BatchProgress(
+            done=sum(self._by_status.values()),
+            total=self._o.total,
+            by_status=dict(self._by_status),
+            in_flight=len(self._in_flight),
+            elapsed=anyio.current_time() - self._started,
+        )
+
+
+def _cancelled_status(trace: CallTrace) -> OutcomeStatus:
+    # Cancelled before its first request: never sent. After: it may have been delivered.
+    return UNKNOWN if trace.attempts else SKIPPED
+
+
+class _Source:
+    """Pulls ``(index, item)`` pairs lazily; an input that raises ends the input."""
+
+    def __init__(self, items: Items) -> None:
+        self.error: BaseException | None = None
+        self._index = 0
+        self._sync = iter(items) if not isinstance(items, AsyncIterable) else None
+        self._async = aiter(items) if isinstance(items, AsyncIterable) else None
+        self._lock = anyio.Lock()
+        self._exhausted = False
+
+    @property
+    def pulled(self) -> int:
+        return self._index
+
+    async def next(self) -> tuple[int, SendItem] | None:
+        if self._exhausted:
+            return None
+        try:
+            if self._sync is not None:
+                item = next(self._sync)
+            else:
+                assert self._async is not None
+                async with self._lock:  # an async generator cannot be advanced concurrently
+                    item = await anext(self._async)
+        except (StopIteration, StopAsyncIteration):
+            self._exhausted = True
+            return None
+        except Exception as exc:  # the input's own failure: stop pulling, report it at the end
+            self.error = exc
+            self._exhausted = True
+            return None
+        index = self._index
+        self._index += 1
+        return index, item
+
+
+def _deadline_at(deadline: float | dt.datetime) -> float:
+    """A deadline (seconds from now, or an aware datetime) on anyio's clock."""
+    if isinstance(deadline, dt.datetime):
+        if deadline.tzinfo is None:
+            raise ValueError("deadline datetime must be timezone-aware")
+        seconds = deadline.timestamp() - time.time()
+    else:
+        seconds = float(deadline)
+    return anyio.current_time() + max(0.0, seconds)

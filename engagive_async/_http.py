@@ -1,0 +1,379 @@
+"""The request pipeline: URL and auth, send, retry, decode the envelope, map errors.
+
+This is the only module that turns httpx's exceptions into ours (``raise ... from exc``), and
+the only one that reads HTTP answers. Its one question for every failure is whether the request
+can have reached Engagive: a connect failure or a pool timeout means it did not; anything after
+the request was handed to the connection means it may have, which decides retries for sends.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import time
+from collections.abc import Awaitable, Callable, Mapping
+from typing import Any, TypeVar
+from urllib.parse import urlsplit
+
+import anyio
+import attrs
+import httpx
+
+from engagive_async._converter import DecodeFailure, parse_meta_error, structure
+from engagive_async._errors import (
+    APIConnectionError,
+    APIError,
+    APIStatusError,
+    APITimeoutError,
+    AuthenticationError,
+    BadRequestError,
+    ClientClosedError,
+    ConfigurationError,
+    InternalServerError,
+    NotFoundError,
+    PermissionDeniedError,
+    RateLimitError,
+    ResponseDecodeError,
+    UpstreamError,
+)
+from engagive_async._meta_codes import pauses_everyone
+from engagive_async._retry import IDEMPOTENT_METHODS, RetryPolicy, parse_retry_after
+from engagive_async._throttle import Throttle
+from engagive_async.models.results import Envelope
+
+__all__ = ["CallTrace", "HttpPipeline"]
+
+T = TypeVar("T")
+PageFetcher = Callable[[Mapping[str, Any], str | None], Awaitable[Envelope]]
+
+log = logging.getLogger("engagive_async")
+
+_ENVELOPE_KEYS = frozenset(
+    {"success", "statusCode", "message", "data", "pagination", "metaResponse", "error"}
+)
+_STATUS_ERRORS: dict[int, type[APIStatusError]] = {
+    400: BadRequestError,
+    401: AuthenticationError,
+    403: PermissionDeniedError,
+    404: NotFoundError,
+    429: RateLimitError,
+    502: UpstreamError,
+}
+# A client error with a non-JSON body (a proxy's page) is still that client error.
+_STATUSES_WITHOUT_BODY = frozenset(_STATUS_ERRORS) - {502}
+_BODY_EXCERPT = 2000
+
+
+@attrs.define
+class CallTrace:
+    """Filled in by :meth:`HttpPipeline.request` for callers that report attempts."""
+
+    attempts: int = 0
+
+
+@attrs.define
+class _ClientState:
+    closed: bool = False
+
+
+class HttpPipeline:
+    """Sends requests for one :class:`~engagive_async.AsyncClient`.
+
+    Args:
+        http: the pooled httpx client (ours or the user's).
+        root_url: base URL plus the API prefix, without a trailing slash.
+        headers: headers to add per request (auth, user agent), or ``None`` when ``http``
+            already carries them as defaults.
+        retry: the retry policy.
+        token_expires_at: the token's JWT ``exp`` (epoch seconds), to explain a 401.
+    """
+
+    def __init__(
+        self,
+        *,
+        http: httpx.AsyncClient,
+        root_url: str,
+        headers: Mapping[str, str] | None,
+        retry: RetryPolicy,
+        token_expires_at: float | None = None,
+    ) -> None:
+        self._http = http
+        self._root_url = root_url
+        self._origin = _origin(root_url)
+        self._headers = dict(headers) if headers else None
+        self.retry = retry
+        self._token_expires_at = token_expires_at
+        self.state = _ClientState()
+
+    # --- public to the package -----------------------------------------------------------
+
+    async def request(
+        self,
+        method: str,
+        path: str,
+        *,
+        params: Mapping[str, Any] | None = None,
+        json: Any = None,
+        throttle: Throttle | None = None,
+        trace: CallTrace | None = None,
+        retry: RetryPolicy | None = None,
+    ) -> Envelope:
+        """Send one call, retrying as the policy allows, and return the decoded envelope.
+
+        Args:
+            method: HTTP method.
+            path: a path under the API prefix, or an absolute URL on the same origin (a
+                server's ``next`` link).
+            params: query parameters; ``None`` values are dropped.
+            json: the JSON body, if any.
+            throttle: a batch's shared pace: waited on before each attempt, and paused for
+                everyone when the server says to slow down.
+            trace: receives the number of attempts made.
+            retry: a policy for this call instead of the client's.
+
+        Raises:
+            APIError: the typed error of the last attempt.
+            ClientClosedError: the client was closed.
+        """
+        if self.state.closed:
+            raise ClientClosedError("this AsyncClient is closed; create a new one")
+        url = self._url(path)
+        if params:
+            params = {k: v for k, v in params.items() if v is not None}
+        idempotent = method in IDEMPOTENT_METHODS
+        policy = retry or self.retry
+        attempt = 0
+        while True:
+            if throttle is not None:
+                await throttle.acquire()
+            attempt += 1
+            if trace is not None:
+                trace.attempts = attempt
+            try:
+                return await self._attempt(method, url, params, json)
+            except APIError as error:
+                delay = policy.delay_before_retry(error, attempt=attempt, idempotent=idempotent)
+                if throttle is not None:
+                    _slow_everyone(throttle, error, delay)
+                if delay is None:
+                    raise
+                if log.isEnabledFor(logging.INFO):
+                    log.info("retrying %s %s in %.2fs after: %s", method, url, delay, error)
+                await anyio.sleep(delay)
+
+    def decode(self, data: Any, cls: type[T], *, method: str, path: str) -> T:
+        """Structure ``data`` into ``cls``; a mismatch becomes :class:`ResponseDecodeError`."""
+        try:
+            return structure(data, cls)
+        except DecodeFailure as exc:
+            raise self._decode_error(str(exc), data, method, path) from exc
+
+    def decode_list(self, data: Any, cls: type[T], *, method: str, path: str) -> list[T]:
+        """Structure a JSON array into a list of ``cls`` (``None`` is an empty list)."""
+        if data is None:
+            return []
+        if not isinstance(data, list):
+            reason = f"expected a list in data, got {type(data).__name__}"
+            raise self._decode_error(reason, data, method, path)
+        return [self.decode(item, cls, method=method, path=path) for item in data]
+
+    def _decode_error(self, reason: str, data: Any, method: str, path: str) -> ResponseDecodeError:
+        url = self._url(path)
+        return ResponseDecodeError(
+            f"{method} {url}: {reason}",
+            method=method,
+            url=url,
+            status_code=200,
+            body=repr(data)[:_BODY_EXCERPT],
+        )
+
+    def page_fetcher(self, path: str, params: Mapping[str, Any] | None = None) -> PageFetcher:
+        """A ``fetch(page_params, next_url)`` callable for :class:`AsyncPager`."""
+
+        async def fetch(page_params: Mapping[str, Any], next_url: str | None) -> Envelope:
+            if next_url is not None:
+                return await self.request("GET", next_url)
+            return await self.request("GET", path, params={**(params or {}), **page_params})
+
+        return fetch
+
+    async def aclose(self) -> None:
+        self.state.closed = True
+
+    # --- one attempt ---------------------------------------------------------------------
+
+    async def _attempt(
+        self, method: str, url: str, params: Mapping[str, Any] | None, body: Any
+    ) -> Envelope:
+        started = time.perf_counter()
+        try:
+            response = await self._http.request(
+                method, url, params=params, json=body, headers=self._headers
+            )
+        except httpx.TransportError as exc:
+            raise _connection_error(exc, method, url) from exc
+        except httpx.DecodingError as exc:
+            raise ResponseDecodeError(
+                f"{method} {url}: the body could not be decoded ({exc})",
+                method=method,
+                url=url,
+                status_code=0,
+                body="",
+            ) from exc
+        if log.isEnabledFor(logging.DEBUG):
+            log.debug(
+                "%s %s -> %s in %.1f ms",
+                method,
+                response.url,
+                response.status_code,
+                (time.perf_counter() - started) * 1000,
+            )
+        return self._envelope(response, method, str(response.url))
+
+    def _envelope(self, response: httpx.Response, method: str, url: str) -> Envelope:
+        status = response.status_code
+        content = response.content
+        try:
+            body = json.loads(content) if content else None
+        except ValueError:
+            body = None
+        if not isinstance(body, dict):
+            raise self._not_an_envelope(response, method, url)
+        success = body.get("success")
+        if status < 400 and success is not False:
+            extra = {k: v for k, v in body.items() if k not in _ENVELOPE_KEYS}
+            return Envelope(
+                success=success,
+                data=body.get("data"),
+                status_code=body.get("statusCode"),
+                message=body.get("message"),
+                pagination=body.get("pagination"),
+                meta_response=body.get("metaResponse"),
+                http_status=status,
+                extra=extra,
+            )
+        raise self._status_error(response, body, method, url)
+
+    def _status_error(
+        self, response: httpx.Response, body: dict[str, Any] | None, method: str, url: str
+    ) -> APIStatusError:
+        status = response.status_code
+        body = body or {}
+        declared = body.get("statusCode")
+        if status < 400 and isinstance(declared, int) and declared >= 400:
+            status = declared  # success: false under 200, with the real status in the body
+        meta_response = body.get("metaResponse")
+        meta_error = parse_meta_error(meta_response)
+        message = _error_text(body) or response.reason_phrase or "request failed"
+        if status == 401 and self._token_expires_at is not None:
+            if self._token_expires_at <= time.time():
+                message += f" (the API token expired at {_iso(self._token_expires_at)})"
+        if status in _STATUS_ERRORS:
+            cls = _STATUS_ERRORS[status]
+        elif status >= 500:
+            cls = InternalServerError
+        elif meta_error is not None:
+            cls = UpstreamError
+        else:
+            cls = APIStatusError
+        kwargs: dict[str, Any] = {
+            "method": method,
+            "url": url,
+            "status_code": status,
+            "body": body or None,
+            "meta_response": meta_response if isinstance(meta_response, Mapping) else None,
+            "meta_error": meta_error,
+            "request_id": response.headers.get("x-request-id"),
+        }
+        if cls is RateLimitError:
+            return RateLimitError(message, retry_after=parse_retry_after(response.headers), **kwargs)
+        return cls(message, **kwargs)
+
+    def _not_an_envelope(self, response: httpx.Response, method: str, url: str) -> APIError:
+        status = response.status_code
+        excerpt = response.text[:_BODY_EXCERPT] if response.content else ""
+        kind = response.headers.get("content-type", "no content type")
+        if status in _STATUSES_WITHOUT_BODY:
+            return self._status_error(response, None, method, url)
+        detail = "an empty body" if not excerpt else f"a body that is not the JSON envelope ({kind})"
+        return ResponseDecodeError(
+            f"{method} {url}: HTTP {status} with {detail}",
+            method=method,
+            url=url,
+            status_code=status,
+            body=excerpt,
+        )
+
+    def _url(self, path: str) -> str:
+        if path.startswith("/"):
+            return self._root_url + path
+        if _origin(path) != self._origin:
+            # A next-page link elsewhere would carry our bearer token to another host.
+            raise ConfigurationError(f"refusing to follow a link to another origin: {path!r}")
+        return path
+
+
+def _slow_everyone(throttle: Throttle, error: APIError, delay: float | None) -> None:
+    if isinstance(error, RateLimitError):
+        throttle.pause(delay if delay is not None else (error.retry_after or 1.0))
+    elif isinstance(error, APIStatusError) and error.meta_error is not None:
+        if pauses_everyone(error.meta_error.code):
+            throttle.pause(delay if delay is not None else 1.0)
+
+
+def _connection_error(exc: httpx.TransportError, method: str, url: str) -> APIConnectionError:
+    # The transports raise the connect family only when nothing was written (see _transport).
+    never_sent = isinstance(exc, (httpx.ConnectError, httpx.ConnectTimeout, httpx.PoolTimeout))
+    what = f"{method} {url}: {type(exc).__name__}: {exc}"
+    if never_sent:
+        what += " (the request was not sent)"
+    else:
+        what += " (the request may have reached the server)"
+    if isinstance(exc, httpx.TimeoutException):
+        return APITimeoutError(what, method=method, url=url, request_sent=not never_sent)
+    return APIConnectionError(what, method=method, url=url, request_sent=not never_sent)
+
+
+def _error_text(body: Mapping[str, Any]) -> str | None:
+    error = body.get("error")
+    if isinstance(error, Mapping):
+        error = error.get("message")
+    text = error if isinstance(error, str) and error else body.get("message")
+    return text if isinstance(text, str) and text else None
+
+
+def _origin(url: str) -> tuple[str, str]:
+    parts = urlsplit(url)
+    return parts.scheme.lower(), parts.netloc.lower()
+
+
+def _iso(epoch: float) -> str:
+    return time.strftime("%Y-%m-%d %H:%M:%S UTC", time.gmtime(epoch))
+
+
+def create_http_client(
+    *,
+    transport: httpx.AsyncBaseTransport,
+    timeout: float | httpx.Timeout,
+    headers: Mapping[str, str],
+) -> httpx.AsyncClient:
+    """The pooled httpx client an :class:`AsyncClient` owns (one per AsyncClient)."""
+    return httpx.AsyncClient(
+        transport=transport,
+        timeout=timeout,
+        headers=headers,
+        # Engagive answers with JSON, never with redirects a send should follow blindly.
+        follow_redirects=False,
+        trust_env=False,
+    )
+
+
+def build_timeout(
+    timeout: float | httpx.Timeout | None, *, connect: float, read: float, pool: float
+) -> httpx.Timeout:
+    """A float applies to every phase (httpx's rule); ``None`` means the documented defaults."""
+    if isinstance(timeout, httpx.Timeout):
+        return timeout
+    if timeout is not None:
+        return httpx.Timeout(timeout)
+    return httpx.Timeout(connect=connect, read=read, write=read, pool=pool)

@@ -1,0 +1,57 @@
+"""Throttle: one pace for every worker of a batch.
+
+When Engagive answers 429, or Meta says the number is over its throughput, every worker of the
+batch waits out the same pause instead of each one hammering on. An optional client-side rate
+(messages per second) keeps a batch under Meta's per-number throughput in the first place.
+"""
+
+from __future__ import annotations
+
+import anyio
+
+__all__ = ["Throttle"]
+
+
+class Throttle:
+    """A shared pause plus an optional rate limit (a GCRA token bucket).
+
+    Args:
+        rate: requests per second allowed to start; ``None`` for no limit.
+        burst: how many requests may start back to back before the rate applies.
+    """
+
+    def __init__(self, rate: float | None = None, *, burst: int = 1) -> None:
+        if rate is not None and rate <= 0:
+            raise ValueError("rate must be positive")
+        if burst < 1:
+            raise ValueError("burst must be at least 1")
+        self._interval = 1.0 / rate if rate else 0.0
+        self._burst_window = self._interval * (burst - 1)
+        #: GCRA's theoretical arrival time of the next request.
+        self._next_start = 0.0
+        self._paused_until = 0.0
+
+    @property
+    def paused_until(self) -> float:
+        """The anyio clock time until which every worker waits (0 when never paused)."""
+        return self._paused_until
+
+    def pause(self, seconds: float) -> None:
+        """Hold every worker for ``seconds`` from now (a longer pause already set wins)."""
+        self._paused_until = max(self._paused_until, anyio.current_time() + seconds)
+
+    async def acquire(self) -> None:
+        """Wait for the shared pause to pass, then for a slot under the rate."""
+        while True:
+            wait = self._paused_until - anyio.current_time()
+            if wait <= 0:
+                break
+            await anyio.sleep(wait)
+        if not self._interval:
+            return
+        now = anyio.current_time()
+        start = max(now, self._next_start - self._burst_window)
+        # Reserve the slot before sleeping, so concurrent callers queue up behind each other.
+        self._next_start = max(now, self._next_start) + self._interval
+        if start > now:
+            await anyio.sleep(start - now)

@@ -1,0 +1,1 @@
+"""One module per noun; each method is a path, its parameters and a model."""

@@ -1,0 +1,55 @@
+"""What every resource holds: the pipeline, the account, and how to build its pagers."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any, TypeVar
+
+from engagive_async._http import HttpPipeline
+from engagive_async._page_info import PagingParams
+from engagive_async._pagination import AsyncPager
+from engagive_async._wire import ROUTES
+
+T = TypeVar("T")
+
+
+class Resource:
+    """Base of the account-scoped resources (no I/O at construction)."""
+
+    def __init__(self, pipeline: HttpPipeline, account_id: int | str, paging: PagingParams) -> None:
+        self._pipeline = pipeline
+        self._account_id = account_id
+        self._paging = paging
+
+    def _path(self, route: str, **params: object) -> str:
+        return ROUTES[route].path(account_id=self._account_id, **params)
+
+    async def _one(self, route: str, cls: type[T], *, json: Any = None, **params: object) -> T:
+        method, path = ROUTES[route].method, self._path(route, **params)
+        envelope = await self._pipeline.request(method, path, json=json)
+        return self._pipeline.decode(envelope.data, cls, method=method, path=path)
+
+    def _pager(
+        self,
+        route: str,
+        cls: type[T],
+        *,
+        query: Mapping[str, Any] | None = None,
+        path_params: Mapping[str, object] | None = None,
+        **options: Any,
+    ) -> AsyncPager[T]:
+        path = self._path(route, **(path_params or {}))
+
+        def decode(data: Any) -> list[T]:
+            return self._pipeline.decode_list(data, cls, method="GET", path=path)
+
+        return AsyncPager(
+            fetch=self._pipeline.page_fetcher(path, query),
+            decode=decode,
+            paging=self._paging,
+            **options,
+        )
+
+    async def _all(self, route: str, cls: type[T], **path_params: object) -> list[T]:
+        # Lookups are short lists; should the server page them, every page is read.
+        return await self._pager(route, cls, path_params=path_params).to_list()

@@ -1,0 +1,233 @@
+"""Messages: templates, reactions, free-form messages and replies, one at a time or in bulk."""
+
+from __future__ import annotations
+
+import datetime as dt
+import time
+from contextlib import aclosing
+from collections.abc import AsyncGenerator, Callable, Mapping, Sequence
+from typing import Any
+
+from engagive_async import _validation as check
+from engagive_async import _wire
+from engagive_async._batch import Items, Sender, SendJournal, run_batch
+from engagive_async._converter import converter
+from engagive_async._http import CallTrace
+from engagive_async._message_codec import components_to_wire
+from engagive_async._retry import RetryPolicy
+from engagive_async._throttle import Throttle
+from engagive_async.models.batch import (
+    BatchProgress,
+    BatchReport,
+    OutcomeStatus,
+    ReactionSend,
+    SendItem,
+    SendOutcome,
+    SingleSend,
+    TemplateSend,
+)
+from engagive_async.models.messages import Message
+from engagive_async.models.results import Envelope, SendResult
+from engagive_async.resources._base import Resource
+
+__all__ = ["MessagesResource"]
+
+_DEFAULT_CONCURRENCY = 32
+
+
+class MessagesResource(Resource):
+    """``acct.messages``: every send validates its input before any request is made.
+
+    Sends follow the at-most-once rule: a send is retried only when Engagive cannot have acted
+    on it (no connection was made, a 429, or a Meta "refused for pace" error).
+    """
+
+    async def send_template(
+        self,
+        *,
+        to: str,
+        template_name: str,
+        lang_code: str,
+        components: Sequence[Any] | None = None,
+    ) -> SendResult:
+        """Send an approved template.
+
+        Args:
+            to: the recipient's number with country code (``"923001234567"``; a leading
+                ``+`` is accepted and dropped).
+            template_name: the approved template's name.
+            lang_code: the language it was approved in, e.g. ``en_US``.
+            components: Meta's send-time components: typed (``body_text("Ann")``) or dicts.
+
+        Raises:
+            ValidationError: bad input, before any request.
+            APIError: Engagive or Meta refused, or no answer came.
+        """
+        item = TemplateSend(
+            to=to, template_name=template_name, lang_code=lang_code, components=components
+        )
+        return await self._prepare(item)(Throttle(), CallTrace())
+
+    async def send_reaction(self, *, to: str, whatsapp_message_id: str, emoji: str) -> SendResult:
+        """React to a message (``emoji=""`` removes the reaction).
+
+        Args:
+            to: the recipient's number.
+            whatsapp_message_id: the wamid of the message reacted to.
+            emoji: one emoji.
+        """
+        item = ReactionSend(to=to, whatsapp_message_id=whatsapp_message_id, emoji=emoji)
+        return await self._prepare(item)(Throttle(), CallTrace())
+
+    async def send(self, *, to: str, message: Message, reply_to: str | None = None) -> SendResult:
+        """Send a text, media, location, contacts, sticker or interactive message.
+
+        Provisional: the send-single body is not in the public docs; the assumed shape lives in
+        ``_wire.send_single_body`` (see the README's coverage table).
+
+        Args:
+            to: the recipient's number.
+            message: a builder such as ``Text("hi")`` or ``ReplyButtons(...)``.
+            reply_to: the parent message's wamid, to reply in thread.
+        """
+        item = SingleSend(to=to, message=message, reply_to=reply_to)
+        return await self._prepare(item)(Throttle(), CallTrace())
+
+    async def reply(self, *, to: str, parent_wamid: str, message: Message) -> SendResult:
+        """Reply in thread to ``parent_wamid`` (Meta's ``context.message_id``). Provisional."""
+        return await self.send(to=to, message=message, reply_to=parent_wamid)
+
+    def send_many(
+        self,
+        items: Items,
+        *,
+        concurrency: int = _DEFAULT_CONCURRENCY,
+        ordered: bool = False,
+        rate_limit: float | None = None,
+        deadline: float | dt.datetime | None = None,
+        grace: float = 10.0,
+        stop_on: Callable[[SendOutcome], bool] | None = None,
+        on_progress: Callable[[BatchProgress], object] | None = None,
+        journal: SendJournal | None = None,
+        retry: RetryPolicy | None = None,
+    ) -> AsyncGenerator[SendOutcome, None]:
+        """Send many items concurrently; yield one :class:`SendOutcome` per item.
+
+        The input is pulled lazily (any iterable or async iterable of ``TemplateSend``,
+        ``SingleSend``, ``ReactionSend``), so memory stays flat however long it is.
+
+        Args:
+            items: what to send.
+            concurrency: requests in flight at most.
+            ordered: yield outcomes in input order (else as they complete).
+            rate_limit: client-side cap in messages per second for this batch.
+            deadline: seconds from now, or an aware datetime: then stop starting items
+                (they become SKIPPED) and give in-flight ones ``grace`` seconds.
+            grace: seconds in-flight items may still take after a stop, before they are
+                cancelled and reported UNKNOWN.
+            stop_on: stop the batch when this returns true for an outcome.
+            on_progress: called with a :class:`BatchProgress` after every outcome.
+            journal: durable record of the campaign (see ``SendJournal``): items it says are
+                done are SKIPPED, others are marked in flight before their request.
+            retry: the retry policy for this batch (default: the client's).
+        """
+        throttle = Throttle(rate_limit, burst=max(1, int(rate_limit or 1)))
+        policy = retry
+
+        def prepare(item: SendItem) -> Sender:
+            return self._prepare(item, retry=policy)
+
+        return run_batch(
+            items,
+            prepare,
+            concurrency=concurrency,
+            ordered=ordered,
+            throttle=throttle,
+            deadline=deadline,
+            grace=grace,
+            stop_on=stop_on,
+            on_progress=on_progress,
+            journal=journal,
+        )
+
+    async def send_batch(self, items: Items, **options: Any) -> BatchReport:
+        """Send a small batch and gather it into a :class:`BatchReport` (input order).
+
+        Takes the options of :meth:`send_many`. Holds every outcome in memory: for large
+        campaigns iterate :meth:`send_many` instead.
+        """
+        started = time.perf_counter()
+        outcomes: list[SendOutcome] = []
+        async with aclosing(self.send_many(items, **options)) as stream:
+            async for outcome in stream:
+                outcomes.append(outcome)
+        outcomes.sort(key=lambda o: o.index)
+        by_status = dict.fromkeys(OutcomeStatus, 0)
+        by_meta_error: dict[int, int] = {}
+        for outcome in outcomes:
+            by_status[outcome.status] += 1
+            if outcome.meta_error_code is not None:
+                code = outcome.meta_error_code
+                by_meta_error[code] = by_meta_error.get(code, 0) + 1
+        return BatchReport(
+            outcomes=outcomes,
+            by_status=by_status,
+            by_meta_error=by_meta_error,
+            elapsed=time.perf_counter() - started,
+        )
+
+    # --- one item: validate, then a sender that makes the request -----------------------
+
+    def _prepare(self, item: SendItem, *, retry: RetryPolicy | None = None) -> Sender:
+        route, body = self._route_and_body(item)
+        path = self._path(route.name)
+        pipeline = self._pipeline
+
+        async def send(throttle: Throttle, trace: CallTrace) -> SendResult:
+            envelope = await pipeline.request(
+                route.method, path, json=body, throttle=throttle, trace=trace, retry=retry
+            )
+            return _send_result(envelope)
+
+        return send
+
+    def _route_and_body(self, item: SendItem) -> tuple[_wire.Route, dict[str, Any]]:
+        if isinstance(item, TemplateSend):
+            check.validate_template_name(item.template_name)
+            check.validate_lang_code(item.lang_code)
+            components = components_to_wire(item.components) if item.components else None
+            if components:
+                check.validate_components(components)
+            body = _wire.send_template_body(
+                check.validate_recipient(item.to), item.template_name, item.lang_code, components
+            )
+            return _wire.ROUTES["messages.send_template"], body
+        if isinstance(item, ReactionSend):
+            check.validate_wamid(item.whatsapp_message_id, field="whatsapp_message_id")
+            check.validate_emoji(item.emoji)
+            body = _wire.send_reaction_body(
+                check.validate_recipient(item.to), item.whatsapp_message_id, item.emoji
+            )
+            return _wire.ROUTES["messages.send_reaction"], body
+        if isinstance(item, SingleSend):
+            check.validate_message(item.message)
+            if item.reply_to is not None:
+                check.validate_wamid(item.reply_to, field="reply_to")
+            payload: Mapping[str, Any] = converter.unstructure(item.message, Message)
+            body = _wire.send_single_body(
+                check.validate_recipient(item.to), payload, reply_to=item.reply_to
+            )
+            return _wire.ROUTES["messages.send_single"], body
+        raise TypeError(
+            f"send items are TemplateSend, SingleSend or ReactionSend, got {type(item).__name__}"
+        )
+
+
+def _send_result(envelope: Envelope) -> SendResult:
+    data = envelope.data
+    return SendResult(
+        data=data if isinstance(data, Mapping) else {},
+        message=envelope.message,
+        status_code=envelope.status_code or envelope.http_status,
+        meta_response=envelope.meta_response,
+    )
