@@ -1,8 +1,14 @@
-"""engagive_async: the asyncio SDK for Engagive's WhatsApp Business Platform API."""
+"""engagive_async: the asyncio SDK for Engagive's WhatsApp Business Platform API.
 
-from importlib.metadata import PackageNotFoundError, version
+Only public names live here; everything else is private to its module. ``__all__`` is sorted and
+a test keeps it equal to the set of public attributes.
+"""
 
-from engagive_async._retry import RetryPolicy
+import importlib.metadata as _metadata
+
+from engagive_async._batch import SendJournal
+from engagive_async._client import AccountClient, AsyncClient
+from engagive_async._converter import parse_meta_response
 from engagive_async._errors import (
     APIConnectionError,
     APIError,
@@ -23,10 +29,83 @@ from engagive_async._errors import (
     UpstreamError,
     ValidationError,
 )
+from engagive_async._journal import JournalEntry, JournalSummary, SqliteJournal
+from engagive_async._meta_codes import MetaErrorClass, classify_meta_code
+from engagive_async._page_info import PageInfo, PagingParams
+from engagive_async._pagination import AsyncPager, Page
+from engagive_async._retry import RetryPolicy
+from engagive_async.models.batch import (
+    BatchProgress,
+    BatchReport,
+    OutcomeStatus,
+    ReactionSend,
+    SendItem,
+    SendOutcome,
+    SingleSend,
+    TemplateSend,
+)
+from engagive_async.models.components import (
+    ActionParam,
+    BodyComponent,
+    ButtonComponent,
+    Component,
+    CouponCodeParam,
+    CurrencyParam,
+    DateTimeParam,
+    DocumentParam,
+    HeaderComponent,
+    ImageParam,
+    LocationParam,
+    Parameter,
+    PayloadParam,
+    TextParam,
+    VideoParam,
+    body_text,
+)
+from engagive_async.models.messages import (
+    Audio,
+    Contact,
+    ContactAddress,
+    ContactEmail,
+    ContactName,
+    ContactOrg,
+    ContactPhone,
+    Contacts,
+    ContactUrl,
+    CtaUrl,
+    Document,
+    DocumentHeader,
+    Image,
+    ImageHeader,
+    ListMessage,
+    ListRow,
+    ListSection,
+    Location,
+    LocationRequest,
+    Message,
+    ReplyButton,
+    ReplyButtons,
+    Sticker,
+    Text,
+    TextHeader,
+    UnknownMessage,
+    Video,
+    VideoHeader,
+)
+from engagive_async.models.meta import MetaContact, MetaError, MetaMessageRef, MetaResponse
+from engagive_async.models.results import Envelope, SendResult, SubmitResult
+from engagive_async.models.templates import (
+    Category,
+    CategoryOption,
+    Language,
+    ParameterFormat,
+    Template,
+    TemplateContent,
+)
 
 try:
-    __version__ = version("engagive_async")
-except PackageNotFoundError:  # pragma: no cover - running from a source tree without install
+    __version__ = _metadata.version("engagive_async")
+except _metadata.PackageNotFoundError:  # pragma: no cover - running from a source tree without install
     __version__ = "0.0.0"
 
 __all__ = [
@@ -34,20 +113,98 @@ __all__ = [
     "APIError",
     "APIStatusError",
     "APITimeoutError",
+    "AccountClient",
+    "ActionParam",
+    "AsyncClient",
+    "AsyncPager",
+    "Audio",
     "AuthenticationError",
     "BadRequestError",
+    "BatchProgress",
+    "BatchReport",
+    "BodyComponent",
+    "ButtonComponent",
+    "Category",
+    "CategoryOption",
     "ClientClosedError",
+    "Component",
     "ConfigurationError",
+    "Contact",
+    "ContactAddress",
+    "ContactEmail",
+    "ContactName",
+    "ContactOrg",
+    "ContactPhone",
+    "ContactUrl",
+    "Contacts",
+    "CouponCodeParam",
+    "CtaUrl",
+    "CurrencyParam",
+    "DateTimeParam",
+    "Document",
+    "DocumentHeader",
+    "DocumentParam",
     "EngagiveError",
+    "Envelope",
     "ExpiredTokenError",
+    "HeaderComponent",
+    "Image",
+    "ImageHeader",
+    "ImageParam",
     "InternalServerError",
+    "JournalEntry",
+    "JournalSummary",
+    "Language",
+    "ListMessage",
+    "ListRow",
+    "ListSection",
+    "Location",
+    "LocationParam",
+    "LocationRequest",
+    "Message",
+    "MetaContact",
+    "MetaError",
+    "MetaErrorClass",
+    "MetaMessageRef",
+    "MetaResponse",
     "NotFoundError",
+    "OutcomeStatus",
+    "Page",
+    "PageInfo",
     "PaginationError",
+    "PagingParams",
+    "Parameter",
+    "ParameterFormat",
+    "PayloadParam",
     "PermissionDeniedError",
     "RateLimitError",
+    "ReactionSend",
+    "ReplyButton",
+    "ReplyButtons",
     "ResponseDecodeError",
     "RetryPolicy",
+    "SendItem",
+    "SendJournal",
+    "SendOutcome",
+    "SendResult",
+    "SingleSend",
+    "SqliteJournal",
+    "Sticker",
+    "SubmitResult",
+    "Template",
+    "TemplateContent",
+    "TemplateSend",
+    "Text",
+    "TextHeader",
+    "TextParam",
+    "UnknownMessage",
     "UpstreamError",
     "ValidationError",
+    "Video",
+    "VideoHeader",
+    "VideoParam",
     "__version__",
+    "body_text",
+    "classify_meta_code",
+    "parse_meta_response",
 ]

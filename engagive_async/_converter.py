@@ -15,6 +15,7 @@ import cattrs
 from cattrs.gen import make_dict_structure_fn, make_dict_unstructure_fn, override
 from cattrs.preconf.json import make_converter
 
+from engagive_async._message_codec import register_message_hooks
 from engagive_async.models.meta import MetaError, MetaResponse
 
 __all__ = ["DecodeFailure", "converter", "parse_meta_error", "parse_meta_response", "structure"]
@@ -29,7 +30,7 @@ class DecodeFailure(ValueError):
 
     def __init__(self, model: type[Any], messages: list[str]) -> None:
         self.messages = messages
-        super().__init__(f"cannot decode {model.__name__}: " + "; ".join(messages))
+        super().__init__(f"cannot decode {getattr(model, '__name__', repr(model))}: " + "; ".join(messages))
 
 
 def _has_extra(cls: type[Any]) -> bool:
@@ -56,6 +57,7 @@ converter.register_unstructure_hook_factory(
     attrs.has,
     lambda cls: make_dict_unstructure_fn(cls, converter, _cattrs_omit_if_default=True),
 )
+register_message_hooks(converter)
 
 
 def structure(data: Any, cls: type[T]) -> T:

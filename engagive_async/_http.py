@@ -315,7 +315,7 @@ class HttpPipeline:
 
 def _slow_everyone(throttle: Throttle, error: APIError, delay: float | None) -> None:
     if isinstance(error, RateLimitError):
-        throttle.pause(delay if delay is not None else (error.retry_after or 1.0))
+        throttle.pause(delay if delay is not None else (error.retry_after if error.retry_after is not None else 1.0))
     elif isinstance(error, APIStatusError) and error.meta_error is not None:
         if pauses_everyone(error.meta_error.code):
             throttle.pause(delay if delay is not None else 1.0)

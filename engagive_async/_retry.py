@@ -83,7 +83,8 @@ class RetryPolicy:
         if isinstance(error, APIStatusError) and error.meta_error is not None:
             meta_class = classify_meta_code(error.meta_error.code)
             if meta_class is MetaErrorClass.RETRY_RECIPIENT:
-                # Meta's advice for the pair limit: wait 4^X seconds, X from 0 (1, 4, 16 s).
+                # Meta's advice for the pair limit: wait 4^X seconds, X from 0 (1, 4, 16 s),
+                # within the same cap as a server's Retry-After.
                 return float(min(self.max_retry_after, 4 ** (attempt - 1)))
         return self.backoff(attempt)
 

@@ -120,7 +120,8 @@ class MessagesResource(Resource):
             items: what to send.
             concurrency: requests in flight at most.
             ordered: yield outcomes in input order (else as they complete).
-            rate_limit: client-side cap in messages per second for this batch.
+            rate_limit: client-side cap in messages per second for this batch, smoothed:
+                at most a tenth of a second's worth may start back to back.
             deadline: seconds from now, or an aware datetime: then stop starting items
                 (they become SKIPPED) and give in-flight ones ``grace`` seconds.
             grace: seconds in-flight items may still take after a stop, before they are
@@ -131,7 +132,9 @@ class MessagesResource(Resource):
                 done are SKIPPED, others are marked in flight before their request.
             retry: the retry policy for this batch (default: the client's).
         """
-        throttle = Throttle(rate_limit, burst=max(1, int(rate_limit or 1)))
+        # A tenth of a second's worth of burst: a whole second's worth would let a batch open
+        # with one rate's worth of sends at once, which is what per-number limits punish.
+        throttle = Throttle(rate_limit, burst=max(1, int((rate_limit or 0) / 10)))
         policy = retry
 
         def prepare(item: SendItem) -> Sender:

@@ -1,0 +1,246 @@
+"""CPU per request of each layer, without I/O: what the SDK adds on top of its transport.
+
+Every layer sends through a stub transport that answers the canned send envelope at once, so
+what is timed is pure client-side work: httpx's client (Request/Response models, URL parsing,
+cookie jar), then the SDK's pipeline and resources (``send_template``), then its batch engine
+(``send_many``). Two variants of the bare httpx call show what two avoidable costs weigh: a URL
+parsed once instead of per request, and httpx's per-response cookie extraction (switched off by
+patching, for this measurement only).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import time
+from collections.abc import Awaitable, Callable, Iterator
+from typing import Any
+
+import httpx
+
+from benchmarks._common import (
+    ACCOUNT_ID,
+    HEADERS,
+    LANG_CODE,
+    SEND_PATH,
+    TEMPLATE_NAME,
+    TOKEN,
+    recipient,
+    template_body,
+)
+
+__all__ = ["measure_layers"]
+
+_BASE = "http://127.0.0.1:9"
+_ENVELOPE = json.dumps(
+    {
+        "success": True,
+        "message": "Message sent successfully",
+        "data": {"to": "923001234500", "message_type": "template"},
+        "metaResponse": {
+            "messaging_product": "whatsapp",
+            "contacts": [{"input": "923001234500", "wa_id": "923001234500"}],
+            "messages": [{"id": "wamid.bench000000000001", "message_status": "accepted"}],
+        },
+    }
+).encode()
+_RESPONSE_HEADERS = [
+    (b"Content-Type", b"application/json; charset=utf-8"),
+    (b"Content-Length", str(len(_ENVELOPE)).encode()),
+    (b"Date", b"Mon, 24 Nov 2025 10:00:00 GMT"),
+    (b"Server", b"Python/3.11 aiohttp/3.14"),
+]
+
+
+class _Stub(httpx.AsyncBaseTransport):
+    """Answers every request with the send envelope, as a transport that read it would."""
+
+    async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
+        return httpx.Response(
+            200,
+            headers=_RESPONSE_HEADERS,
+            stream=httpx.ByteStream(_ENVELOPE),
+            request=request,
+            extensions={"http_version": b"HTTP/1.1", "reason_phrase": b"OK"},
+        )
+
+
+async def _per_request_us(count: int, body: Callable[[int], Awaitable[None]]) -> float:
+    for i in range(min(200, count)):  # warm caches
+        await body(i)
+    cpu0 = time.process_time()
+    for i in range(count):
+        await body(i)
+    return (time.process_time() - cpu0) / count * 1e6
+
+
+async def _httpx_layer(count: int, *, parsed_url: bool, cookies: bool) -> float:
+    url: Any = httpx.URL(_BASE + SEND_PATH) if parsed_url else _BASE + SEND_PATH
+    async with httpx.AsyncClient(transport=_Stub(), headers=HEADERS) as client:
+
+        async def one(i: int) -> None:
+            response = await client.post(url, json=template_body(recipient(i)))
+            response.json()
+
+        if cookies:
+            return await _per_request_us(count, one)
+        original = httpx.Cookies.extract_cookies
+        httpx.Cookies.extract_cookies = lambda self, response: None  # type: ignore[method-assign]
+        try:
+            return await _per_request_us(count, one)
+        finally:
+            httpx.Cookies.extract_cookies = original  # type: ignore[method-assign]
+
+
+async def _sdk_single(count: int) -> float:
+    from engagive_async import AsyncClient
+
+    async with AsyncClient(TOKEN, base_url=_BASE, transport=_Stub()) as client:
+        messages = client.account(ACCOUNT_ID).messages
+
+        async def one(i: int) -> None:
+            await messages.send_template(
+                to=recipient(i), template_name=TEMPLATE_NAME, lang_code=LANG_CODE
+            )
+
+        return await _per_request_us(count, one)
+
+
+async def _sdk_batch(count: int, concurrency: int) -> float:
+    from engagive_async import AsyncClient
+    from engagive_async.models.batch import TemplateSend
+
+    def items(n: int) -> Iterator[TemplateSend]:
+        for i in range(n):
+            yield TemplateSend(to=recipient(i), template_name=TEMPLATE_NAME, lang_code=LANG_CODE)
+
+    async with AsyncClient(TOKEN, base_url=_BASE, transport=_Stub()) as client:
+        messages = client.account(ACCOUNT_ID).messages
+        async for _ in messages.send_many(items(200), concurrency=concurrency):
+            pass
+        cpu0 = time.process_time()
+        async for _ in messages.send_many(items(count), concurrency=concurrency):
+            pass
+        return (time.process_time() - cpu0) / count * 1e6
+
+
+async def _over_network(
+    url: str, count: int, concurrency: int, send: Callable[[int], Awaitable[bool]]
+) -> float:
+    from benchmarks._clients import bounded
+
+    async def sent(i: int) -> bool:
+        return await send(i)
+
+    def done(ok: bool) -> None:
+        pass
+
+    await bounded(iter(range(min(500, count))), concurrency, sent, done, abandon=False)
+    cpu0 = time.process_time()
+    await bounded(iter(range(count)), concurrency, sent, done, abandon=False)
+    return (time.process_time() - cpu0) / count * 1e6
+
+
+async def _raw_aiohttp(url: str, count: int, concurrency: int) -> float:
+    import aiohttp
+
+    target = url + SEND_PATH
+    connector = aiohttp.TCPConnector(limit=concurrency)
+    async with aiohttp.ClientSession(connector=connector, headers=HEADERS) as session:
+
+        async def send(i: int) -> bool:
+            async with session.post(target, json=template_body(recipient(i))) as response:
+                await response.json()
+            return True
+
+        return await _over_network(url, count, concurrency, send)
+
+
+async def _transport_only(url: str, count: int, concurrency: int) -> float:
+    from engagive_async._transport import AiohttpTransport
+
+    target = httpx.URL(url + SEND_PATH)
+    transport = AiohttpTransport(max_connections=concurrency, keepalive_expiry=15.0)
+    timeout = {"connect": 10.0, "read": 30.0, "write": 30.0, "pool": 30.0}
+    try:
+
+        async def send(i: int) -> bool:
+            request = httpx.Request(
+                "POST",
+                target,
+                headers=HEADERS,
+                json=template_body(recipient(i)),
+                extensions={"timeout": timeout},
+            )
+            response = await transport.handle_async_request(request)
+            await response.aread()
+            json.loads(response.content)
+            return True
+
+        return await _over_network(url, count, concurrency, send)
+    finally:
+        await transport.aclose()
+
+
+async def _httpx_over_transport(url: str, count: int, concurrency: int) -> float:
+    from engagive_async._transport import AiohttpTransport
+
+    target = url + SEND_PATH
+    transport = AiohttpTransport(max_connections=concurrency, keepalive_expiry=15.0)
+    async with httpx.AsyncClient(transport=transport, headers=HEADERS) as client:
+
+        async def send(i: int) -> bool:
+            response = await client.post(target, json=template_body(recipient(i)))
+            response.json()
+            return True
+
+        return await _over_network(url, count, concurrency, send)
+
+
+def measure_layers(
+    count: int = 5000, concurrency: int = 64, url: str | None = None
+) -> dict[str, float]:
+    """Microseconds of CPU per request for each layer, median of three runs each.
+
+    With ``url`` (a running server at latency 0), the network layers are measured too.
+    """
+    runs: dict[str, Callable[[], Awaitable[float]]] = {}
+    if url is not None:
+        runs.update(
+            {
+                f"raw aiohttp post + json(), c={concurrency}, real server": lambda: _raw_aiohttp(
+                    url, count, concurrency
+                ),
+                f"SDK AiohttpTransport alone (httpx.Request per send), c={concurrency}, real "
+                "server": lambda: _transport_only(url, count, concurrency),
+                f"httpx.AsyncClient over AiohttpTransport, c={concurrency}, real server": (
+                    lambda: _httpx_over_transport(url, count, concurrency)
+                ),
+            }
+        )
+    runs.update(
+        {
+            "httpx.AsyncClient.post + .json() (stub transport)": lambda: _httpx_layer(
+                count, parsed_url=False, cookies=True
+            ),
+            "  same, URL parsed once (httpx.URL)": lambda: _httpx_layer(
+                count, parsed_url=True, cookies=True
+            ),
+            "  same, no cookie extraction (patched off)": lambda: _httpx_layer(
+                count, parsed_url=False, cookies=False
+            ),
+            "SDK send_template, sequential (stub transport)": lambda: _sdk_single(count),
+            f"SDK send_many, concurrency {concurrency} (stub transport)": lambda: _sdk_batch(
+                count, concurrency
+            ),
+        }
+    )
+    results: dict[str, float] = {}
+    for name, run in runs.items():
+        samples = sorted(asyncio.run(_call(run)) for _ in range(3))
+        results[name] = samples[1]
+    return results
+
+
+async def _call(run: Callable[[], Awaitable[float]]) -> float:
+    return await run()

@@ -1,0 +1,328 @@
+"""Targets and RESULTS.md, from the figures of one run."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+from benchmarks._chart import LABELS
+
+__all__ = ["evaluate_targets", "render"]
+
+_FULL_STREAM = 1_000_000
+
+
+def _median(
+    summary: Sequence[dict[str, Any]], latency: float, c: int, client: str, key: str
+) -> Any:
+    for row in summary:
+        if row["latency"] == latency and row["concurrency"] == c and row["client"] == client:
+            return row[key]
+    return None
+
+
+def _ratio(a: float | None, b: float | None) -> float | None:
+    return a / b if a is not None and b else None
+
+
+def evaluate_targets(
+    summary: Sequence[dict[str, Any]], memory: dict[str, Any] | None
+) -> list[dict[str, Any]]:
+    """The issue's four targets, each with the measured value and whether it was met."""
+
+    def rps(client: str) -> float | None:
+        return _median(summary, 0.05, 64, client, "rps_median")  # type: ignore[no-any-return]
+
+    def cpu(client: str) -> float | None:
+        return _median(summary, 0.0, 64, client, "cpu_per_request_us_median")  # type: ignore[no-any-return]
+
+    # (target, measured ratio, goal text, lower bound, upper bound)
+    ratios: list[tuple[str, float | None, str, float | None, float | None]] = [
+        (
+            "SDK send_many at c=64, 50 ms >= 0.85x raw aiohttp",
+            _ratio(rps("sdk"), rps("aiohttp")),
+            ">= 0.85x",
+            0.85,
+            None,
+        ),
+        (
+            "SDK send_many at c=64, 50 ms >= 4x raw httpx default pool",
+            _ratio(rps("sdk"), rps("httpx")),
+            ">= 4x",
+            4.0,
+            None,
+        ),
+        (
+            "SDK CPU per request at latency 0 (c=64) <= 1.5x raw aiohttp",
+            _ratio(cpu("sdk"), cpu("aiohttp")),
+            "<= 1.5x",
+            None,
+            1.5,
+        ),
+    ]
+    targets: list[dict[str, Any]] = []
+    for name, value, goal, low, high in ratios:
+        met = None
+        if value is not None:
+            met = (low is None or value >= low) and (high is None or value <= high)
+        targets.append(
+            {
+                "target": name,
+                "goal": goal,
+                "value": value,
+                "shown": f"{value:.2f}x" if value is not None else "not measured",
+                "met": met,
+            }
+        )
+    growth = memory.get("peak_rss_growth_mb") if memory else None
+    count = memory.get("count") if memory else None
+    met = None
+    if growth is not None:
+        met = growth < 100 if count == _FULL_STREAM else None
+    shown = "not measured"
+    if growth is not None:
+        shown = f"{growth:.1f} MB over {count:,} items"
+        if count != _FULL_STREAM:
+            shown += " (not the full 1,000,000: no verdict)"
+    targets.append(
+        {
+            "target": "peak RSS growth streaming 1,000,000 sends < 100 MB",
+            "goal": "< 100 MB",
+            "value": growth,
+            "shown": shown,
+            "met": met,
+        }
+    )
+    return targets
+
+
+def _verdict(met: bool | None) -> str:
+    return {True: "met", False: "NOT met", None: "not judged"}[met]
+
+
+def _throughput_table(summary: Sequence[dict[str, Any]], latency: float) -> list[str]:
+    rows = [r for r in summary if r["latency"] == latency]
+    concurrencies = sorted({r["concurrency"] for r in rows})
+    clients = [c for c in LABELS if any(r["client"] == c for r in rows)]
+    lines = [
+        "| client | " + " | ".join(f"c={c}" for c in concurrencies) + " |",
+        "| --- |" + " ---: |" * len(concurrencies),
+    ]
+    for client in clients:
+        cells = []
+        for c in concurrencies:
+            med = _median(rows, latency, c, client, "rps_median")
+            lo = _median(rows, latency, c, client, "rps_min")
+            hi = _median(rows, latency, c, client, "rps_max")
+            cells.append(f"**{med:,.0f}** ({lo:,.0f}-{hi:,.0f})" if med is not None else "-")
+        lines.append(f"| {LABELS[client]} | " + " | ".join(cells) + " |")
+    for label, other in (("SDK / raw aiohttp", "aiohttp"), ("SDK / raw httpx", "httpx")):
+        cells = []
+        for c in concurrencies:
+            ratio = _ratio(
+                _median(rows, latency, c, "sdk", "rps_median"),
+                _median(rows, latency, c, other, "rps_median"),
+            )
+            cells.append(f"{ratio:.2f}x" if ratio is not None else "-")
+        lines.append(f"| *{label}* | " + " | ".join(cells) + " |")
+    return lines
+
+
+def _cpu_table(summary: Sequence[dict[str, Any]]) -> list[str]:
+    rows = [r for r in summary if r["latency"] == 0.0]
+    concurrencies = sorted({r["concurrency"] for r in rows})
+    clients = [c for c in LABELS if any(r["client"] == c for r in rows)]
+    lines = [
+        "| client | " + " | ".join(f"c={c}" for c in concurrencies) + " |",
+        "| --- |" + " ---: |" * len(concurrencies),
+    ]
+    for client in clients:
+        cells = []
+        for c in concurrencies:
+            us = _median(rows, 0.0, c, client, "cpu_per_request_us_median")
+            cells.append(f"{us:,.0f}" if us is not None else "-")
+        lines.append(f"| {LABELS[client]} | " + " | ".join(cells) + " |")
+    cells = []
+    for c in concurrencies:
+        ratio = _ratio(
+            _median(rows, 0.0, c, "sdk", "cpu_per_request_us_median"),
+            _median(rows, 0.0, c, "aiohttp", "cpu_per_request_us_median"),
+        )
+        cells.append(f"{ratio:.2f}x" if ratio is not None else "-")
+    lines.append("| *SDK / raw aiohttp* | " + " | ".join(cells) + " |")
+    return lines
+
+
+def _server_section(check: dict[str, Any], summary: Sequence[dict[str, Any]]) -> list[str]:
+    names = {"fake": "FakeEngagive (uvicorn + httptools)", "canned": "canned aiohttp.web server"}
+    if not check:
+        return ["Server: unknown."]
+    lines = [
+        f"Server used: **{names.get(check['chosen'], check['chosen'])}**, in its own process "
+        "(pinned to core 1, clients to core 0). Chosen by measurement: raw aiohttp at "
+        "latency 0 against each candidate; a server keeps up when the client stays busy "
+        f">= {check['min_client_util']:.0%} of the time and the server's CPU per request "
+        f"leaves >= {check['min_headroom']}x headroom.",
+        "",
+    ]
+    for kind, ev in check.get("candidates", {}).items():
+        if "error" in ev:
+            lines.append(f"- {names.get(kind, kind)}: unusable ({ev['error']}).")
+            continue
+        lines.append(
+            f"- {names.get(kind, kind)}: raw aiohttp {ev['raw_aiohttp_rps']:,.0f} req/s at "
+            f"c={ev['concurrency']}, client busy {ev['client_cpu_util']:.0%}, server "
+            f"{ev['server_cpu_per_request_us']:,.0f} us CPU per request "
+            f"({ev['headroom']:.2f}x headroom); {ev['raw_aiohttp_rps_c1']:,.0f} req/s at c=1 "
+            f"({ev['round_trip_c1_us']:,.0f} us per round trip) -> "
+            f"{'keeps up' if ev['keeps_up'] else 'the server is the limit'}."
+        )
+    low = [r for r in summary if r["server_headroom_min"] and r["server_headroom_min"] < 1.1]
+    if low:
+        points = ", ".join(
+            f"{r['client']} c={r['concurrency']} @{r['latency'] * 1000:.0f} ms" for r in low
+        )
+        lines.append(f"- Server CPU close to saturation (headroom < 1.1x) during: {points}.")
+    elif summary:
+        lines.append("- In every measurement the server kept at least 1.1x CPU headroom.")
+    return lines
+
+
+def render(results: dict[str, Any]) -> str:
+    """RESULTS.md."""
+    s, m = results["settings"], results["machine"]
+    summary = results["throughput"]["summary"]
+    out = [
+        "# Benchmark results",
+        "",
+        f"Written by `make bench` (`python -m benchmarks{' --quick' if s['quick'] else ''}`) "
+        f"in {results['elapsed_s'] / 60:.1f} min. Figures are medians of {s['reps']} "
+        "repetitions; (min-max) in brackets.",
+        "",
+        "![throughput vs concurrency](throughput.png)",
+        "",
+        "## Targets",
+        "",
+        "| target | goal | measured | verdict |",
+        "| --- | --- | --- | --- |",
+    ]
+    out += [
+        f"| {t['target']} | {t['goal']} | {t['shown']} | **{_verdict(t['met'])}** |"
+        for t in results["targets"]
+    ]
+    for latency in s["latencies"]:
+        out += [
+            "",
+            f"## Bulk send throughput, server latency {latency * 1000:.0f} ms (messages/s)",
+            "",
+        ]
+        out += _throughput_table(summary, latency)
+    out += ["", "## CPU per request at latency 0 (client process CPU time / requests, us)", ""]
+    out += _cpu_table(summary)
+    out += ["", "## Memory: streaming through send_many at latency 0", ""]
+    mem = results.get("memory")
+    if mem and "error" not in mem:
+        out.append(
+            f"{mem['count']:,} template sends from a generator at concurrency "
+            f"{mem['concurrency']}: {mem['sent']:,} sent, {mem['failed']:,} not, in "
+            f"{mem['wall']:,.0f} s ({mem['items_per_s']:,.0f} items/s). Peak RSS "
+            f"{mem['peak_rss_baseline_mb']:,.1f} MB after warm-up, {mem['peak_rss_mb']:,.1f} MB "
+            f"at the end: growth **{mem['peak_rss_growth_mb']:,.1f} MB** "
+            "(`ru_maxrss`; RSS sampled 50 times along the way is in memory.json)."
+        )
+    else:
+        out.append(f"Not measured{': ' + mem['error'] if mem else ''}.")
+    out += ["", "## Pagination walk", ""]
+    out += _pagination_lines(results.get("pagination"))
+    out += ["", "## Where the SDK's time goes (latency 0, profiled)", ""]
+    out += _profile_lines(results.get("profile"))
+    out += ["", "## Server", ""]
+    out += _server_section(results.get("server_check", {}), summary)
+    out += [
+        "",
+        "## How it was measured",
+        "",
+        "- One server process per latency (127.0.0.1), shared by every client of that latency.",
+        "- Each client in its own long-lived worker process; each measurement opens a fresh "
+        f"client, warms it up for {s['warmup']} s, then sends for "
+        + " / ".join(
+            f"{v} s at {float(k) * 1000:.0f} ms latency" for k, v in s["durations"].items()
+        )
+        + " (the input stops at the deadline, requests in flight finish; messages/s = answers "
+        "/ wall time, CPU = `time.process_time()` of the client process over the same window).",
+        "- Order: clients rotate per concurrency and repetition, reversed on odd repetitions.",
+        '- Every client sends the same body (`{"to", "content_json": {"template_name", '
+        '"lang_code"}}`) with the same headers (Authorization, Accept, User-Agent, JSON '
+        "Content-Type), parses the JSON answer, and counts HTTP 200 + `success: true`.",
+        "- Raw aiohttp: `TCPConnector(limit=c)` + `asyncio.Semaphore(c)`. Raw httpx: "
+        "`httpx.AsyncClient(limits=Limits(max_connections=c, max_keepalive_connections=c))` + "
+        "semaphore. SDK: `AsyncClient(max_connections=c)` + `send_many(concurrency=c)`.",
+        "- Settings: "
+        + ", ".join(f"{k}={v}" for k, v in s.items() if k not in ("durations", "warmup"))
+        + ".",
+        "",
+        "## Machine",
+        "",
+        f"- CPU: {m['cpu_model']}, {m['logical_cores']} logical cores "
+        f"({m['physical_cores']} physical), {m['memory_gb']} GB RAM, {m['os']}",
+        f"- {m['python']}; git {m['git']}",
+        f"- Load average (1, 5, 15 min) at start {m['load_average_at_start']}, at end "
+        f"{m.get('load_average_at_end')}: other work on the box skews figures, so compare "
+        "clients within this run rather than across runs.",
+        "- Packages: " + ", ".join(f"{k} {v}" for k, v in m["packages"].items() if v),
+        "",
+    ]
+    return "\n".join(out)
+
+
+def _pagination_lines(pagination: dict[str, Any] | None) -> list[str]:
+    if pagination is None:
+        return ["Not run (benchmarks/pagination.py absent or disabled)."]
+    if "error" in pagination:
+        return [f"Failed: {pagination['error']}"]
+    lines = ["From `benchmarks/pagination.py` (its own JSON: pagination.json):", ""]
+    lines += ["| figure | value |", "| --- | --- |"]
+    for key, value in _flatten(pagination):
+        shown = f"{value:,.3f}" if isinstance(value, float) else str(value)
+        lines.append(f"| {key} | {shown} |")
+    return lines
+
+
+def _flatten(data: dict[str, Any], prefix: str = "") -> list[tuple[str, Any]]:
+    rows: list[tuple[str, Any]] = []
+    for key, value in data.items():
+        name = f"{prefix}{key}"
+        if isinstance(value, dict):
+            rows += _flatten(value, name + ".")
+        elif not isinstance(value, list):
+            rows.append((name, value))
+    return rows
+
+
+def _profile_lines(profile: dict[str, Any] | None) -> list[str]:
+    if not profile or "error" in profile:
+        return [f"Not profiled{': ' + profile['error'] if profile else ''}."]
+    areas = profile["areas_us_per_send_profiled"]
+    total = sum(areas.values()) or 1.0
+    lines = [
+        f"{profile['count']:,} sends at concurrency {profile['concurrency']}: unprofiled "
+        f"{profile['sends_per_s']:,.0f} sends/s, {profile['cpu_per_send_us']:,.0f} us CPU per "
+        "send. Self time per area (pyinstrument sampling; profiled, so absolute figures are "
+        "inflated, shares are what matter); the full profile is in profile.txt.",
+        "",
+        "| area | share | us/send (profiled) |",
+        "| --- | ---: | ---: |",
+    ]
+    lines += [f"| {label} | {us / total:.0%} | {us:,.1f} |" for label, us in areas.items()]
+    layers = profile.get("layers_us_per_request") or {}
+    if layers:
+        lines += [
+            "",
+            'CPU per request layer by layer (unprofiled, median of 3; "stub" answers at once '
+            "without I/O, so it isolates client-side work):",
+            "",
+            "| layer | us CPU / request |",
+            "| --- | ---: |",
+        ]
+        lines += [f"| {name.strip()} | {us:,.1f} |" for name, us in layers.items()]
+    return lines

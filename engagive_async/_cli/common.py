@@ -1,0 +1,104 @@
+"""What every command shares: exit codes, connection options, error reporting."""
+
+from __future__ import annotations
+
+import enum
+import json
+import sqlite3
+import sys
+from collections.abc import Awaitable, Callable
+from typing import Any, NoReturn, TypeVar
+
+import anyio
+import click
+from rich.console import Console
+from rich.markup import escape
+
+from engagive_async import (
+    AuthenticationError,
+    ConfigurationError,
+    EngagiveError,
+    PermissionDeniedError,
+)
+from engagive_async._client import AsyncClient
+
+__all__ = [
+    "ExitCode",
+    "api_options",
+    "connect",
+    "fail",
+    "print_json",
+    "run_async",
+    "stderr",
+    "stdout",
+]
+
+F = TypeVar("F", bound=Callable[..., Any])
+T = TypeVar("T")
+
+
+class ExitCode(enum.IntEnum):
+    """The process exit codes (documented in ``engagive-async --help``)."""
+
+    OK = 0
+    #: Some rows failed or their fate is unknown; or the API refused a request.
+    FAILED = 1
+    #: Bad input: usage, options, configuration (a refused token or account too), rows of
+    #: the file, or a journal file that cannot be used.
+    BAD_INPUT = 2
+    #: Stopped by Ctrl-C (SIGINT).
+    INTERRUPTED = 130
+
+
+stdout = Console(highlight=False, soft_wrap=True)
+stderr = Console(stderr=True, highlight=False, soft_wrap=True)
+
+
+def api_options(command: F) -> F:
+    """Add ``--token`` and ``--base-url`` (defaults from the environment, never printed)."""
+    command = click.option(
+        "--base-url",
+        metavar="URL",
+        help="API scheme and host [default: $ENGAGIVE_BASE_URL, else Engagive's stage host].",
+    )(command)
+    return click.option(
+        "--token",
+        metavar="TOKEN",
+        help="API token [default: $ENGAGIVE_API_TOKEN]. Prefer the variable: a flag is "
+        "visible to other users of the machine.",
+    )(command)
+
+
+def connect(token: str | None, base_url: str | None, **options: Any) -> AsyncClient:
+    """The client; configuration problems exit with BAD_INPUT."""
+    try:
+        # None lets the SDK read the environment itself: the token never passes through here.
+        return AsyncClient(token, base_url=base_url, **options)
+    except ConfigurationError as exc:
+        fail(str(exc), ExitCode.BAD_INPUT)
+
+
+def run_async(main: Callable[[], Awaitable[T]]) -> T:
+    """Run ``main`` on asyncio; API errors exit FAILED, Ctrl-C exits INTERRUPTED."""
+    try:
+        return anyio.run(main)
+    except (ConfigurationError, AuthenticationError, PermissionDeniedError) as exc:
+        # A token or account the API refuses is configuration to fix, like a missing token.
+        fail(str(exc), ExitCode.BAD_INPUT)
+    except sqlite3.Error as exc:
+        fail(f"the journal cannot be used: {exc}", ExitCode.BAD_INPUT)
+    except EngagiveError as exc:
+        fail(str(exc), ExitCode.FAILED)
+    except KeyboardInterrupt:
+        fail("interrupted", ExitCode.INTERRUPTED)
+
+
+def fail(message: str, code: ExitCode) -> NoReturn:
+    """Print ``error: message`` on stderr and exit with ``code``."""
+    stderr.print(f"[bold red]error:[/] {escape(message)}")
+    sys.exit(int(code))
+
+
+def print_json(value: Any) -> None:
+    """One JSON document on stdout."""
+    click.echo(json.dumps(value, indent=2, ensure_ascii=False, default=str))

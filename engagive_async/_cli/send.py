@@ -1,0 +1,315 @@
+"""``send-template``: check the file, then run the campaign through the journal."""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import re
+import signal
+import sys
+import time
+from collections import Counter
+from collections.abc import AsyncGenerator, Iterator
+from pathlib import Path
+
+import anyio
+import attrs
+import click
+
+from engagive_async import AuthenticationError, PermissionDeniedError
+from engagive_async._cli.common import ExitCode, api_options, connect, fail, print_json, run_async
+from engagive_async._cli.common import stderr as err_console
+from engagive_async._cli.mapping import COLUMNS_HELP, TemplateMapper
+from engagive_async._cli.recipients import RecipientFileError
+from engagive_async._cli.render import CampaignSummary, ProgressView, print_summary, summary_json
+from engagive_async._cli.scan import ScanResult, iter_items, scan
+from engagive_async._journal import ALREADY_SENT, SqliteJournal
+from engagive_async.models.batch import BatchProgress, OutcomeStatus, SendOutcome, TemplateSend
+
+__all__ = ["send_template"]
+
+# Meta's rules, checked here too so that a typo stops the run before the file is read.
+_TEMPLATE_NAME = re.compile(r"[a-z0-9_]{1,512}")
+_LANG_CODE = re.compile(r"[a-z]{2,3}(_[A-Za-z0-9]{2,4})?")
+
+
+@attrs.frozen(kw_only=True)
+class _Campaign:
+    file: Path
+    mapper: TemplateMapper
+    account: str
+    rows: int
+    concurrency: int
+    rate_limit: float | None
+    deadline: float | None
+    grace: float
+    journal: Path
+    campaign: str
+    resend_unknown: bool
+    as_json: bool
+    token: str | None
+    base_url: str | None
+
+
+@attrs.define
+class _Tally:
+    """What the run saw; the engine's own counts arrive through ``on_progress``."""
+
+    view: ProgressView
+    interrupted: bool = False
+    refused: BaseException | None = None
+    last: BatchProgress | None = None
+    skip_reasons: Counter[str] = attrs.field(factory=Counter)
+
+    def on_progress(self, progress: BatchProgress) -> None:
+        self.last = progress
+        self.view.update(progress)
+
+    def add(self, outcome: SendOutcome) -> None:
+        if outcome.status is OutcomeStatus.SKIPPED:
+            self.skip_reasons[outcome.reason or "not attempted"] += 1
+
+    def refuses(self, outcome: SendOutcome) -> bool:
+        """``stop_on``: the API turned the credentials away, so every other row would fail."""
+        if isinstance(outcome.error, AuthenticationError | PermissionDeniedError):
+            self.refused = self.refused or outcome.error
+            return True
+        return False
+
+
+@click.command("send-template", epilog=COLUMNS_HELP)
+@click.argument("file", type=click.Path(path_type=Path, dir_okay=False))
+@click.option("--template", required=True, help="The approved template's name.")
+@click.option("--lang", required=True, help="Its language code, e.g. en_US.")
+@click.option("--account", required=True, help="The WhatsApp account id.")
+@click.option(
+    "--concurrency",
+    type=click.IntRange(1, 1024),
+    default=32,
+    show_default=True,
+    help="Requests in flight at most.",
+)
+@click.option(
+    "--rate-limit", type=click.FloatRange(0, min_open=True), help="Messages per second at most."
+)
+@click.option(
+    "--deadline",
+    type=click.FloatRange(0, min_open=True),
+    help="Seconds: then start no new sends (the rest are SKIPPED, resumable).",
+)
+@click.option(
+    "--grace",
+    type=click.FloatRange(0),
+    default=5.0,
+    show_default=True,
+    help="Seconds to wait for answers in flight after Ctrl-C or the deadline.",
+)
+@click.option(
+    "--journal",
+    type=click.Path(path_type=Path, dir_okay=False),
+    help="SQLite file [default: FILE's stem + .journal.sqlite, next to FILE].",
+)
+@click.option("--campaign", help="Campaign name in the journal [default: FILE:TEMPLATE:LANG].")
+@click.option("--dry-run", is_flag=True, help="Check every row; send nothing.")
+@click.option(
+    "--resend-unknown",
+    is_flag=True,
+    help="Send again rows whose earlier send has no known answer (may duplicate them).",
+)
+@click.option("--ignore-extra-columns", is_flag=True, help="Let unknown columns pass unsent.")
+@click.option("--json", "as_json", is_flag=True, help="Print a JSON summary, no progress bar.")
+@api_options
+def send_template(
+    file: Path,
+    template: str,
+    lang: str,
+    account: str,
+    concurrency: int,
+    rate_limit: float | None,
+    deadline: float | None,
+    grace: float,
+    journal: Path | None,
+    campaign: str | None,
+    dry_run: bool,
+    resend_unknown: bool,
+    ignore_extra_columns: bool,
+    as_json: bool,
+    token: str | None,
+    base_url: str | None,
+) -> None:
+    """Send template TEMPLATE to every row of FILE (.csv or .jsonl), resumably.
+
+    Every row is checked before anything is sent. Each row is recorded in the journal before
+    its request and again with its outcome, so rerunning the same command after a crash or
+    Ctrl-C sends only what was not sent (see --resend-unknown).
+    """
+    if not _TEMPLATE_NAME.fullmatch(template):
+        fail(f"--template {template!r}: lowercase letters, digits and _ only", ExitCode.BAD_INPUT)
+    if not _LANG_CODE.fullmatch(lang):
+        fail(f"--lang {lang!r} is not a language code such as en or en_US", ExitCode.BAD_INPUT)
+    mapper = TemplateMapper(template, lang, ignore_extra=ignore_extra_columns)
+    try:
+        checked = scan(file, mapper)
+    except RecipientFileError as exc:
+        fail(str(exc), ExitCode.BAD_INPUT)
+    except KeyboardInterrupt:
+        fail("interrupted while checking the file; nothing was sent", ExitCode.INTERRUPTED)
+    if not checked.ok:
+        _report_problems(file, checked, as_json=as_json)
+        sys.exit(ExitCode.BAD_INPUT)
+    if dry_run:
+        if as_json:
+            print_json({"file": str(file), "rows": checked.rows, "valid": True, "sent": 0})
+        else:
+            click.echo(f"{file}: {checked.rows:,} rows checked, all valid. Dry run: nothing sent.")
+        return
+    run = _Campaign(
+        file=file,
+        mapper=mapper,
+        account=account,
+        rows=checked.rows,
+        concurrency=concurrency,
+        rate_limit=rate_limit,
+        deadline=deadline,
+        grace=grace,
+        journal=journal or file.with_name(f"{file.stem}.journal.sqlite"),
+        campaign=campaign or f"{file.name}:{template}:{lang}",
+        resend_unknown=resend_unknown,
+        as_json=as_json,
+        token=token,
+        base_url=base_url,
+    )
+    summary = run_async(lambda: _run(run))
+    if as_json:
+        print_json(summary_json(summary))
+    else:
+        print_summary(summary)
+    sys.exit(summary.exit_code)
+
+
+async def _run(run: _Campaign) -> CampaignSummary:
+    started = time.perf_counter()
+    # One pooled connection per send in flight; the preflight read reuses one of them.
+    client = connect(run.token, run.base_url, max_connections=run.concurrency)
+    description = f"Sending {run.mapper.template}"
+    journal = SqliteJournal(run.journal, run.campaign, resend_unknown=run.resend_unknown)
+    async with client:
+        acct = client.account(run.account)
+        # One cheap authorised read first: a wrong token or account stops here, not per row.
+        await acct.templates.lookups.categories()
+        async with journal:
+            with ProgressView(run.rows, description, enabled=not run.as_json) as view:
+                tally = _Tally(view)
+                outcomes = acct.messages.send_many(
+                    _until_stopped(iter_items(run.file, run.mapper), tally),
+                    concurrency=run.concurrency,
+                    rate_limit=run.rate_limit,
+                    deadline=run.deadline,
+                    grace=run.grace,
+                    journal=journal,
+                    on_progress=tally.on_progress,
+                    stop_on=tally.refuses,
+                )
+                try:
+                    await _consume(outcomes, tally, run.grace)
+                except RecipientFileError as exc:
+                    fail(f"{exc}; rows sent so far are in {run.journal}", ExitCode.BAD_INPUT)
+            totals = await journal.summary()
+    if tally.refused is not None:
+        err_console.print(
+            f"stopped: the API refused the credentials: {tally.refused}", markup=False
+        )
+    by_status = dict(tally.last.by_status) if tally.last is not None else {}
+    done = tally.last.done if tally.last is not None else 0
+    return CampaignSummary(
+        campaign=run.campaign,
+        journal_path=run.journal,
+        rows=run.rows,
+        run=by_status,
+        not_attempted=max(0, run.rows - done),
+        skip_reasons=dict(tally.skip_reasons),
+        journal=totals,
+        elapsed=time.perf_counter() - started,
+        interrupted=tally.interrupted,
+        exit_code=_exit_code(tally, by_status, done, run.rows),
+    )
+
+
+async def _consume(
+    outcomes: AsyncGenerator[SendOutcome, None], tally: _Tally, grace: float
+) -> None:
+    stop = anyio.CancelScope()
+    failure: BaseException | None = None
+    async with anyio.create_task_group() as watchers:
+        watchers.start_soon(_watch_sigint, tally, stop, grace)
+        try:
+            with stop:
+                async with contextlib.aclosing(outcomes):
+                    async for outcome in outcomes:
+                        tally.add(outcome)
+        except RecipientFileError as exc:  # raised out of a task group it would come wrapped
+            failure = exc
+        finally:
+            watchers.cancel_scope.cancel()
+    if failure is not None:
+        raise failure
+
+
+async def _watch_sigint(tally: _Tally, stop: anyio.CancelScope, grace: float) -> None:
+    with contextlib.ExitStack() as stack:
+        try:
+            signals = stack.enter_context(anyio.open_signal_receiver(signal.SIGINT))
+        except (NotImplementedError, RuntimeError, ValueError):
+            return  # no signal handlers here (not the main thread, Windows): Ctrl-C is abrupt
+        async for _ in signals:
+            if tally.interrupted:
+                tally.view.note("interrupted again: exiting now (rows in flight stay IN_FLIGHT)")
+                os._exit(ExitCode.INTERRUPTED)
+            tally.interrupted = True
+            tally.view.note(
+                f"interrupted: no new sends; waiting up to {grace:g} s for answers in flight "
+                "(Ctrl-C again to quit at once)"
+            )
+            stop.cancel()
+
+
+def _until_stopped(items: Iterator[TemplateSend], tally: _Tally) -> Iterator[TemplateSend]:
+    # Ending the input on Ctrl-C (or a refusal) spares the engine reading, and journaling as
+    # SKIPPED, the rest of the file: rows never read have no journal row, and a rerun sends them.
+    for item in items:
+        if tally.interrupted or tally.refused is not None:
+            return
+        yield item
+
+
+def _exit_code(
+    tally: _Tally, by_status: dict[OutcomeStatus, int], done: int, rows: int
+) -> ExitCode:
+    if tally.interrupted:
+        return ExitCode.INTERRUPTED
+    skipped_unsent = sum(n for r, n in tally.skip_reasons.items() if r != ALREADY_SENT)
+    unsent = by_status.get(OutcomeStatus.FAILED, 0) + by_status.get(OutcomeStatus.UNKNOWN, 0)
+    return ExitCode.FAILED if unsent or skipped_unsent or done < rows else ExitCode.OK
+
+
+def _report_problems(file: Path, checked: ScanResult, *, as_json: bool) -> None:
+    if as_json:
+        print_json(
+            {
+                "file": str(file),
+                "rows": checked.rows,
+                "valid": False,
+                "invalid_rows": checked.invalid_rows,
+                "problems": [str(p) for p in checked.problems],
+                "more_problems": checked.more_problems,
+            }
+        )
+        return
+    for problem in checked.problems:
+        err_console.print(f"{file.name}: {problem}", markup=False)
+    if checked.more_problems:
+        err_console.print(f"... and {checked.more_problems:,} more problems", markup=False)
+    fail(
+        f"{checked.invalid_rows:,} of {checked.rows:,} rows are invalid; nothing was sent",
+        ExitCode.BAD_INPUT,
+    )

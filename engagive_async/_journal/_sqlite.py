@@ -1,0 +1,294 @@
+"""SqliteJournal: the ``SendJournal`` that keeps a campaign in a SQLite file."""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import json
+import sqlite3
+import uuid
+from pathlib import Path
+from types import TracebackType
+from typing import Literal, Self
+
+import anyio
+
+from engagive_async._batch import is_retryable_failure
+from engagive_async._errors import AuthenticationError, PermissionDeniedError
+from engagive_async._journal import _sql as sql
+from engagive_async._journal._models import (
+    DuplicateRowKeyError,
+    JournalEntry,
+    JournalSummary,
+    entry_from_row,
+)
+from engagive_async._journal._worker import SqliteWorker
+from engagive_async.models.batch import OutcomeStatus, SendItem, SendOutcome
+
+__all__ = ["ALREADY_SENT", "FAILED_FINAL", "MAYBE_SENT", "OTHER_RECIPIENT", "SqliteJournal"]
+
+#: Journal statuses: the outcome statuses, plus IN_FLIGHT for a row claimed and not answered.
+IN_FLIGHT = "IN_FLIGHT"
+
+#: Why a rerun skips a row (the SKIPPED outcome's ``reason``).
+ALREADY_SENT = "already sent"
+MAYBE_SENT = "may have been sent in an earlier run (unknown or in flight)"
+FAILED_FINAL = "failed in an earlier run (not retryable)"
+OTHER_RECIPIENT = "the journal holds another recipient under this row key"
+
+
+class SqliteJournal:
+    """The SQLite ``SendJournal``: ``send_many(items, journal=SqliteJournal(path, "spring"))``.
+
+    Use it as ``async with SqliteJournal(path, campaign="spring") as journal:`` (or call
+    :meth:`open` and :meth:`aclose`). One file may hold many campaigns.
+
+    Args:
+        path: the SQLite file (created unless ``create=False``). WAL mode.
+        campaign: the campaign name; rows are keyed by (campaign, row key).
+        resend_unknown: send again rows left IN_FLIGHT or UNKNOWN by an earlier run. Their
+            request may have reached Meta: choose this only when a duplicate is acceptable.
+        synchronous: SQLite's ``synchronous`` setting. ``"FULL"`` (default) keeps a claimed
+            row through a power loss; ``"NORMAL"`` is faster and keeps it through a crash of
+            the process, not of the machine.
+        create: create the file when missing (``False`` raises ``FileNotFoundError``).
+
+    Raises:
+        sqlite3.Error: the file is not a database or cannot be written.
+    """
+
+    def __init__(
+        self,
+        path: str | Path,
+        campaign: str,
+        *,
+        resend_unknown: bool = False,
+        synchronous: Literal["FULL", "NORMAL"] = "FULL",
+        create: bool = True,
+    ) -> None:
+        if not campaign:
+            raise ValueError("campaign must be a non-empty name")
+        self.path = Path(path)
+        self.campaign = campaign
+        self.resend_unknown = resend_unknown
+        self._run_id = uuid.uuid4().hex
+        self._db = SqliteWorker(
+            self.path, schema=sql.SCHEMA, synchronous=synchronous, create=create
+        )
+        # Row keys claimed by before_send in this run and not yet recorded.
+        self._claimed: set[str] = set()
+
+    async def open(self) -> None:
+        """Open (and create) the file. Called by ``async with`` and by the first use."""
+        await self._db.open()
+
+    async def aclose(self) -> None:
+        """Write what is queued and close the file. Safe to call twice."""
+        await self._db.aclose()
+
+    async def __aenter__(self) -> Self:
+        await self.open()
+        return self
+
+    async def __aexit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        with anyio.CancelScope(shield=True):
+            await self.aclose()
+
+    def __repr__(self) -> str:
+        return (
+            f"engagive_async.SqliteJournal(path={str(self.path)!r}, "
+            f"campaign={self.campaign!r}, resend_unknown={self.resend_unknown})"
+        )
+
+    # --- the SendJournal protocol -----------------------------------------------------------
+
+    async def skip_reason(self, index: int, item: SendItem) -> str | None:
+        """Why the item must not be sent now, or ``None`` to send it (see the module table)."""
+        key = _row_key(index, item)
+        found = await self._db.call(
+            lambda c: c.execute(
+                "SELECT status, recipient, retryable, run_id FROM engagive_sends "
+                "WHERE campaign = ? AND row_key = ?",
+                (self.campaign, key),
+            ).fetchone(),
+            writes=False,
+        )
+        if found is None:
+            return None
+        status, recipient, retryable, run_id = found
+        if run_id == self._run_id:
+            return None  # a duplicate key in this run: before_send refuses it
+        if recipient != _recipient(item):
+            return OTHER_RECIPIENT
+        if status == "SENT":
+            return ALREADY_SENT
+        if status in (IN_FLIGHT, "UNKNOWN") and not self.resend_unknown:
+            return MAYBE_SENT
+        if status == "FAILED" and not retryable:
+            return FAILED_FINAL
+        return None
+
+    async def before_send(self, index: int, item: SendItem) -> None:
+        """Claim the row IN_FLIGHT; returns once that is committed.
+
+        Raises:
+            DuplicateRowKeyError: this run already claimed the same row key.
+        """
+        key = _row_key(index, item)
+        now = _now()
+        params = (self.campaign, key, index, _recipient(item), self._run_id, now, now)
+
+        def claim(conn: sqlite3.Connection) -> None:
+            if conn.execute(sql.CLAIM, params).rowcount == 0:
+                raise DuplicateRowKeyError(f"row key {key!r} appears twice in this run")
+
+        await self._db.call(claim)
+        self._claimed.add(key)
+
+    async def record(self, outcome: SendOutcome) -> None:
+        """Store the row's outcome: status, wamid, metaResponse, error, attempts, times."""
+        if isinstance(outcome.error, DuplicateRowKeyError):
+            return  # the row belongs to the item that claimed it first
+        key = _row_key(outcome.index, outcome.item)
+        claimed = key in self._claimed
+        self._claimed.discard(key)
+        status = outcome.status
+        if status is OutcomeStatus.SKIPPED and not claimed:
+            statement = sql.RECORD_SKIPPED
+        else:
+            statement = sql.RECORD if claimed else sql.RECORD_UNCLAIMED
+        meta = outcome.meta_response
+        retryable = status is OutcomeStatus.FAILED and (
+            outcome.attempts == 0  # refused before any request (an invalid item)
+            or is_retryable_failure(outcome.error)
+            # Engagive turned the credentials away before acting: fixing them makes it safe.
+            or isinstance(outcome.error, AuthenticationError | PermissionDeniedError)
+        )
+        params = (
+            self.campaign,
+            key,
+            outcome.index,
+            _recipient(outcome.item),
+            status.name,
+            self._run_id,
+            outcome.wamid,
+            json.dumps(dict(meta), ensure_ascii=False, default=str) if meta is not None else None,
+            _error_text(outcome.error),
+            outcome.meta_error_code,
+            int(retryable),
+            outcome.attempts,
+            outcome.reason,
+            _now(),
+        )
+        await self._db.call(lambda c: c.execute(statement, params))
+
+    # --- reading ----------------------------------------------------------------------------
+
+    async def entry(self, key: str | int) -> JournalEntry | None:
+        """The campaign's row with this key, or ``None``."""
+        found = await self._db.call(
+            lambda c: c.execute(
+                f"SELECT {sql.SELECT_COLUMNS} FROM engagive_sends "  # noqa: S608 - constant columns
+                "WHERE campaign = ? AND row_key = ?",
+                (self.campaign, str(key)),
+            ).fetchone(),
+            writes=False,
+        )
+        return entry_from_row(found) if found is not None else None
+
+    async def summary(self) -> JournalSummary:
+        """The campaign's rows by status, and FAILED/UNKNOWN rows by Meta error code."""
+
+        def query(conn: sqlite3.Connection) -> JournalSummary:
+            by_status = dict(
+                conn.execute(
+                    "SELECT status, count(*) FROM engagive_sends WHERE campaign = ? "
+                    "GROUP BY status ORDER BY status",
+                    (self.campaign,),
+                ).fetchall()
+            )
+            codes = conn.execute(
+                "SELECT meta_error_code, count(*), min(meta_response), min(error) "
+                "FROM engagive_sends WHERE campaign = ? AND meta_error_code IS NOT NULL "
+                "AND status IN ('FAILED', 'UNKNOWN') "
+                "GROUP BY meta_error_code ORDER BY count(*) DESC, meta_error_code",
+                (self.campaign,),
+            ).fetchall()
+            return JournalSummary(
+                campaign=self.campaign,
+                total=sum(by_status.values()),
+                by_status=by_status,
+                by_meta_error={code: count for code, count, _, _ in codes},
+                meta_error_examples={
+                    code: _meta_message(meta) or error or "" for code, _, meta, error in codes
+                },
+            )
+
+        return await self._db.call(query, writes=False)
+
+    async def campaigns(self) -> list[str]:
+        """Every campaign name in the file, sorted."""
+        rows = await self._db.call(
+            lambda c: c.execute(
+                "SELECT DISTINCT campaign FROM engagive_sends ORDER BY campaign"
+            ).fetchall(),
+            writes=False,
+        )
+        return [row[0] for row in rows]
+
+    async def export_csv(self, dest: str | Path) -> int:
+        """Write the campaign's rows (in input order) to a CSV file; returns the row count.
+
+        Rows stream from the database to the file, so a large campaign is never in memory.
+        """
+
+        def export(conn: sqlite3.Connection) -> int:
+            count = 0
+            with Path(dest).open("w", encoding="utf-8", newline="") as out:
+                writer = csv.writer(out)
+                writer.writerow(sql.EXPORT_COLUMNS)
+                cursor = conn.execute(
+                    f"SELECT {sql.SELECT_COLUMNS} FROM engagive_sends "  # noqa: S608 - constant columns
+                    "WHERE campaign = ? ORDER BY row_index, row_key",
+                    (self.campaign,),
+                )
+                for row in cursor:
+                    writer.writerow((self.campaign, *("" if v is None else v for v in row)))
+                    count += 1
+            return count
+
+        return await self._db.call(export, writes=False)
+
+
+def _row_key(index: int, item: SendItem) -> str:
+    return item.key if item.key is not None else str(index)
+
+
+def _recipient(item: SendItem) -> str:
+    # "+92300..." and "92300..." are one recipient; the SDK sends the digits either way.
+    return item.to.strip().removeprefix("+")
+
+
+def _meta_message(meta_response: str | None) -> str | None:
+    """Meta's own words for an error (``error.message``), from a stored metaResponse."""
+    try:
+        message = json.loads(meta_response or "null")["error"]["message"]
+    except (ValueError, TypeError, KeyError):
+        return None
+    return message if isinstance(message, str) else None
+
+
+def _error_text(error: BaseException | None) -> str | None:
+    if error is None:
+        return None
+    text = str(error)
+    return f"{type(error).__name__}: {text}" if text else type(error).__name__
+
+
+def _now() -> str:
+    return dt.datetime.now(dt.UTC).isoformat(timespec="milliseconds")

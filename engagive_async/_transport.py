@@ -1,0 +1,367 @@
+"""Which httpx transport carries requests, and how aiohttp's failures read as httpx's.
+
+On asyncio the default transport is :class:`AiohttpTransport`: httpx stays the client API (event
+hooks, respx and custom transports keep working) while aiohttp's connection pool does the I/O,
+because httpx's own pool spends CPU that grows with the number of pooled connections. On trio,
+where aiohttp cannot run, httpx's pool is used.
+
+Why not the ``httpx-aiohttp`` package: it reports ``aiohttp.ClientConnectionError`` (which
+includes ``ServerDisconnectedError``, raised after the request was written) as
+``httpx.ConnectTimeout``. The SDK resends a message only when the request provably never left,
+so that mapping would send a customer the same WhatsApp message twice.
+
+The contract: ``httpx.ConnectError``, ``httpx.ConnectTimeout`` and ``httpx.PoolTimeout`` (the
+"connect family") are raised only when nothing was written to any socket. aiohttp's own retry
+of idempotent requests on a dropped keep-alive connection is switched off for the same reason:
+its second attempt could fail to connect after the first one was written.
+
+aiohttp exception (most specific first)      httpx exception           written?
+-------------------------------------------  ------------------------  --------
+ConnectionTimeoutError (pool wait, connect)  ConnectTimeout            no
+ClientConnectorCertificateError              ConnectError              no
+ClientConnectorSSLError, ClientSSLError      ConnectError              no
+ClientConnectorDNSError                      ConnectError              no
+ClientProxyConnectionError                   ConnectError              no
+ClientConnectorError (refused, unreachable)  ConnectError              no
+ServerFingerprintMismatch (at TLS connect)   ConnectError              no
+SocketTimeoutError (sock_read elapsed)       ReadTimeout               maybe
+ServerTimeoutError (older sock_read name)    ReadTimeout               maybe
+ServerDisconnectedError                      RemoteProtocolError       maybe
+ClientConnectionResetError (writing)         WriteError                maybe
+UploadAbortedError                           WriteError                maybe
+ClientOSError "Can not write request body"   WriteError                maybe
+ClientOSError (reset while reading)          ReadError                 maybe
+ClientPayloadError (body cut short)          RemoteProtocolError       maybe
+ClientHttpProxyError                         ProxyError                maybe
+ClientResponseError (malformed answer)       RemoteProtocolError       maybe
+NonHttpUrlClientError                        UnsupportedProtocol       no
+InvalidURL, InvalidUrlClientError            UnsupportedProtocol       no
+ServerConnectionError, ClientConnectionError NetworkError              maybe
+ClientError (anything else from aiohttp)     NetworkError              maybe
+TimeoutError (phase unknown)                 TimeoutException          maybe
+OSError                                      NetworkError              maybe
+
+The original exception is always the ``__cause__``. Messages name the aiohttp class and its
+text, never request headers; a ``ClientResponseError`` has its request headers (the bearer
+token) stripped before it is chained.
+
+Timeouts come from httpx's per-request ``timeout`` extension: ``connect`` bounds opening a
+socket (aiohttp's ``sock_connect``), ``read`` each socket read (``sock_read``), and ``pool``
+bounds waiting for a pooled connection plus connecting (aiohttp's ``connect``). aiohttp has no
+write timeout; our request bodies are small enough to fit the socket buffer at once.
+"""
+
+from __future__ import annotations
+
+import ssl
+from typing import Any, Literal
+
+import aiohttp
+import httpx
+import sniffio
+from aiohttp.http import HttpVersion
+from multidict import CIMultiDict, CIMultiDictProxy
+from yarl import URL
+
+__all__ = ["AiohttpTransport", "AutoTransport", "TransportKind", "build_transport"]
+
+TransportKind = Literal["auto", "aiohttp", "httpx"]
+
+#: aiohttp exception -> httpx exception; looked up along the raised class's MRO, so the most
+#: specific entry wins. The module docstring draws the same table.
+EXCEPTION_MAP: dict[type[BaseException], type[httpx.TransportError]] = {
+    aiohttp.ConnectionTimeoutError: httpx.ConnectTimeout,
+    aiohttp.ClientConnectorCertificateError: httpx.ConnectError,
+    aiohttp.ClientConnectorSSLError: httpx.ConnectError,
+    aiohttp.ClientSSLError: httpx.ConnectError,
+    aiohttp.ClientConnectorDNSError: httpx.ConnectError,
+    aiohttp.ClientProxyConnectionError: httpx.ConnectError,
+    aiohttp.ClientConnectorError: httpx.ConnectError,
+    aiohttp.ServerFingerprintMismatch: httpx.ConnectError,
+    aiohttp.SocketTimeoutError: httpx.ReadTimeout,
+    aiohttp.ServerTimeoutError: httpx.ReadTimeout,
+    aiohttp.ServerDisconnectedError: httpx.RemoteProtocolError,
+    aiohttp.ClientConnectionResetError: httpx.WriteError,
+    aiohttp.client_exceptions.UploadAbortedError: httpx.WriteError,
+    aiohttp.ClientOSError: httpx.ReadError,
+    aiohttp.ClientPayloadError: httpx.RemoteProtocolError,
+    aiohttp.ClientHttpProxyError: httpx.ProxyError,
+    aiohttp.ClientResponseError: httpx.RemoteProtocolError,
+    aiohttp.NonHttpUrlClientError: httpx.UnsupportedProtocol,
+    aiohttp.InvalidURL: httpx.UnsupportedProtocol,
+    aiohttp.ServerConnectionError: httpx.NetworkError,
+    aiohttp.ClientConnectionError: httpx.NetworkError,
+    aiohttp.ClientError: httpx.NetworkError,
+    TimeoutError: httpx.TimeoutException,
+    OSError: httpx.NetworkError,
+}
+
+# aiohttp reports a failed body write as ClientOSError too; this text is how it says so.
+_BODY_WRITE_FAILED = "Can not write request body"
+_NO_HEADERS: CIMultiDictProxy[str] = CIMultiDictProxy(CIMultiDict())
+# Headers aiohttp adds when a request lacks them. httpx leaves one out only on purpose (a
+# bytes body is not application/octet-stream unless the caller says so), so aiohttp is told to
+# skip exactly those: asking per request keeps aiohttp on its fast path in the usual case.
+_AUTO_HEADERS: tuple[tuple[bytes, str], ...] = (
+    (b"accept", "Accept"),
+    (b"accept-encoding", "Accept-Encoding"),
+    (b"user-agent", "User-Agent"),
+)
+_TYPED_METHODS = frozenset({"POST", "PUT", "PATCH"})  # aiohttp types even an empty body
+_HTTP_VERSIONS: dict[HttpVersion | None, bytes] = {
+    aiohttp.HttpVersion11: b"HTTP/1.1",
+    aiohttp.HttpVersion10: b"HTTP/1.0",
+}
+_TIMEOUT_CACHE_SIZE = 32
+
+
+def _target(cls: type[BaseException]) -> type[httpx.TransportError]:
+    for klass in cls.__mro__:
+        target = EXCEPTION_MAP.get(klass)
+        if target is not None:
+            return target
+    return httpx.NetworkError
+
+
+def map_exception(exc: BaseException, request: httpx.Request) -> httpx.TransportError:
+    """The httpx exception that stands for an aiohttp (or socket) failure of ``request``.
+
+    Args:
+        exc: what aiohttp raised; chain it as the ``__cause__`` of the result.
+        request: the httpx request being sent.
+    """
+    target = _target(type(exc))
+    if isinstance(exc, aiohttp.ClientResponseError):
+        _strip_request_headers(exc)
+    elif target is httpx.ReadError and _BODY_WRITE_FAILED in str(exc):
+        target = httpx.WriteError
+    return target(f"{type(exc).__name__}: {exc}", request=request)
+
+
+def _strip_request_headers(exc: aiohttp.ClientResponseError) -> None:
+    # Its repr shows request_info, headers included: that would put the token in the chain.
+    info = exc.request_info
+    exc.request_info = aiohttp.RequestInfo(info.url, info.method, _NO_HEADERS, info.real_url)
+    exc.args = (exc.request_info, exc.history)
+
+
+class AiohttpTransport(httpx.AsyncBaseTransport):
+    """An httpx transport that sends through one aiohttp connection pool (asyncio only).
+
+    The aiohttp session is created on the first request, inside the running event loop, and
+    stays bound to that loop. Response bodies are read whole (Engagive answers with small JSON)
+    and left encoded, so httpx decodes gzip exactly once.
+
+    Args:
+        max_connections: the pool's size (aiohttp's ``limit``), at least 1.
+        keepalive_expiry: seconds an idle connection is kept; ``None`` keeps it until the
+            server closes it.
+        verify: ``True`` (the same CA bundle as httpx), ``False``, or an ``ssl.SSLContext``.
+        trust_env: read proxy settings and ``SSL_CERT_FILE`` from the environment.
+
+    Raises:
+        ValueError: ``max_connections`` is below 1.
+    """
+
+    def __init__(
+        self,
+        *,
+        max_connections: int,
+        keepalive_expiry: float | None,
+        verify: bool | ssl.SSLContext = True,
+        trust_env: bool = False,
+    ) -> None:
+        if max_connections < 1:
+            raise ValueError(f"max_connections must be at least 1, got {max_connections}")
+        self._max_connections = max_connections
+        self._keepalive_expiry = keepalive_expiry
+        self._ssl: bool | ssl.SSLContext = (
+            httpx.create_ssl_context(verify=True, trust_env=trust_env) if verify is True else verify
+        )
+        self._trust_env = trust_env
+        self._session: aiohttp.ClientSession | None = None
+        self._timeouts: dict[tuple[Any, Any, Any], aiohttp.ClientTimeout] = {}
+        self._closed = False
+
+    def _open_session(self) -> aiohttp.ClientSession:
+        if self._closed:
+            raise RuntimeError("this transport is closed")
+        connector = aiohttp.TCPConnector(
+            limit=self._max_connections,
+            limit_per_host=0,
+            keepalive_timeout=self._keepalive_expiry,
+            ssl=self._ssl,
+        )
+        session = aiohttp.ClientSession(
+            connector=connector,
+            # httpx owns cookies and decoding; aiohttp doing them too would do them twice.
+            cookie_jar=aiohttp.DummyCookieJar(),
+            auto_decompress=False,
+            trust_env=self._trust_env,
+            requote_redirect_url=False,
+        )
+        # aiohttp resends an idempotent request once when a kept-alive connection drops; its
+        # second try can then fail to connect and look "never sent". aiohttp's own test client
+        # switches it off the same way; our retry policy decides what is resent.
+        if hasattr(session, "_retry_connection"):
+            session._retry_connection = False
+        self._session = session
+        return session
+
+    def _client_timeout(self, timeout: dict[str, Any] | None) -> aiohttp.ClientTimeout:
+        timeout = timeout or {}
+        key = (timeout.get("connect"), timeout.get("read"), timeout.get("pool"))
+        cached = self._timeouts.get(key)
+        if cached is None:
+            if len(self._timeouts) >= _TIMEOUT_CACHE_SIZE:
+                self._timeouts.clear()
+            connect, read, pool = key
+            cached = aiohttp.ClientTimeout(
+                total=None, connect=pool, sock_connect=connect, sock_read=read
+            )
+            self._timeouts[key] = cached
+        return cached
+
+    async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
+        """Send ``request`` and return the complete response.
+
+        Raises:
+            httpx.TransportError: as drawn in the module docstring.
+            RuntimeError: the transport was closed.
+        """
+        session = self._session or self._open_session()
+        extensions = request.extensions
+        raw = request.headers.raw
+        try:
+            body: bytes | None = request.content
+        except httpx.RequestNotRead:
+            body = await request.aread()
+            # httpx framed the stream as chunked; read whole, it goes out with a Content-Length.
+            raw = [(k, v) for k, v in raw if k.lower() != b"transfer-encoding"]
+        # raw keeps the caller's header-name casing (multi_items lowercases).
+        encoding = request.headers.encoding
+        headers = [(k.decode(encoding), v.decode(encoding)) for k, v in raw]
+        names = {k.lower() for k, _ in raw}
+        skip = [name for key, name in _AUTO_HEADERS if key not in names]
+        if b"content-type" not in names and (body or request.method in _TYPED_METHODS):
+            skip.append("Content-Type")
+        try:
+            response = await session.request(
+                request.method,
+                URL(str(request.url), encoded=True),
+                headers=headers,
+                data=body or None,
+                allow_redirects=False,
+                skip_auto_headers=skip or None,
+                timeout=self._client_timeout(extensions.get("timeout")),
+                server_hostname=extensions.get("sni_hostname"),
+            )
+            try:
+                content = await response.read()
+            except BaseException:
+                response.close()
+                raise
+            response.release()
+        except (aiohttp.ClientError, OSError) as exc:
+            raise map_exception(exc, request) from exc
+        return httpx.Response(
+            response.status,
+            headers=response.raw_headers,
+            # stream=, not content=: content= would add a Content-Length the server never sent.
+            stream=httpx.ByteStream(content),
+            request=request,
+            extensions={
+                "http_version": _HTTP_VERSIONS.get(response.version, b"HTTP/1.1"),
+                "reason_phrase": (response.reason or "").encode("ascii", "replace"),
+            },
+        )
+
+    async def aclose(self) -> None:
+        """Close the aiohttp session and its pool; calling it again does nothing."""
+        self._closed = True
+        session, self._session = self._session, None
+        if session is not None:
+            await session.close()
+
+
+class AutoTransport(httpx.AsyncBaseTransport):
+    """Chooses on its first request: :class:`AiohttpTransport` on asyncio, httpx's pool on trio.
+
+    Takes the settings of :func:`build_transport` and delegates every request once it chose.
+    """
+
+    def __init__(
+        self,
+        *,
+        max_connections: int,
+        keepalive_expiry: float | None,
+        verify: bool | ssl.SSLContext = True,
+    ) -> None:
+        self._settings: dict[str, Any] = {
+            "max_connections": max_connections,
+            "keepalive_expiry": keepalive_expiry,
+            "verify": verify,
+        }
+        self._inner: httpx.AsyncBaseTransport | None = None
+        self._closed = False
+
+    @property
+    def inner(self) -> httpx.AsyncBaseTransport | None:
+        """The transport chosen on the first request, or ``None`` before it."""
+        return self._inner
+
+    def _choose(self) -> httpx.AsyncBaseTransport:
+        if self._closed:
+            raise RuntimeError("this transport is closed")
+        kind: TransportKind = "aiohttp" if sniffio.current_async_library() == "asyncio" else "httpx"
+        self._inner = build_transport(kind, **self._settings)
+        return self._inner
+
+    async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
+        """Send ``request`` through the chosen transport."""
+        inner = self._inner or self._choose()
+        return await inner.handle_async_request(request)
+
+    async def aclose(self) -> None:
+        """Close whichever transport was built; calling it again does nothing."""
+        self._closed = True
+        inner, self._inner = self._inner, None
+        if inner is not None:
+            await inner.aclose()
+
+
+def build_transport(
+    kind: TransportKind,
+    *,
+    max_connections: int,
+    keepalive_expiry: float | None,
+    verify: bool | ssl.SSLContext = True,
+) -> httpx.AsyncBaseTransport:
+    """The transport an :class:`~engagive_async.AsyncClient` sends through.
+
+    Args:
+        kind: ``"aiohttp"`` (asyncio only), ``"httpx"`` (httpx's own pool, any async library),
+            or ``"auto"``: aiohttp on asyncio, httpx's pool on trio, decided on first use.
+        max_connections: the pool's size.
+        keepalive_expiry: seconds an idle connection is kept (``None``: no expiry).
+        verify: TLS verification: ``True``, ``False`` or an ``ssl.SSLContext``.
+
+    Raises:
+        ValueError: an unknown ``kind``.
+    """
+    if kind == "aiohttp":
+        return AiohttpTransport(
+            max_connections=max_connections, keepalive_expiry=keepalive_expiry, verify=verify
+        )
+    if kind == "httpx":
+        limits = httpx.Limits(
+            max_connections=max_connections,
+            max_keepalive_connections=max_connections,
+            keepalive_expiry=keepalive_expiry,
+        )
+        return httpx.AsyncHTTPTransport(limits=limits, verify=verify, trust_env=False)
+    if kind == "auto":
+        return AutoTransport(
+            max_connections=max_connections, keepalive_expiry=keepalive_expiry, verify=verify
+        )
+    raise ValueError(f"unknown transport kind {kind!r}: use 'auto', 'aiohttp' or 'httpx'")

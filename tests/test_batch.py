@@ -1,0 +1,328 @@
+"""send_many / send_batch: bounded concurrency, one outcome per item, never a duplicate."""
+
+from __future__ import annotations
+
+import datetime as dt
+import itertools
+from collections import Counter
+from collections.abc import AsyncIterator, Iterator
+from contextlib import aclosing
+
+import anyio
+import httpx
+import pytest
+
+from engagive_async import (
+    APIConnectionError,
+    AsyncClient,
+    BatchProgress,
+    OutcomeStatus,
+    RateLimitError,
+    ReactionSend,
+    RetryPolicy,
+    SendOutcome,
+    SingleSend,
+    TemplateSend,
+    Text,
+    UpstreamError,
+    ValidationError,
+)
+from engagive_async.testing import Fault, FakeEngagive
+
+SENT, FAILED, UNKNOWN, SKIPPED = (
+    OutcomeStatus.SENT,
+    OutcomeStatus.FAILED,
+    OutcomeStatus.UNKNOWN,
+    OutcomeStatus.SKIPPED,
+)
+SEND_ROUTE = "messages.send_template"
+QUICK = RetryPolicy(max_attempts=4, initial_backoff=0, max_backoff=0, max_retry_after=0.5)
+
+
+def numbers(n: int, start: int = 0) -> list[str]:
+    """n distinct valid recipient numbers."""
+    return [f"92300{i:07d}" for i in range(start, start + n)]
+
+
+def templates(n: int, start: int = 0) -> Iterator[TemplateSend]:
+    """A lazy stream of n template sends, each to its own number, keyed by number."""
+    for to in numbers(n, start):
+        yield TemplateSend(to=to, template_name="hello_world", lang_code="en_US", key=to)
+
+
+def in_process(fake: FakeEngagive, **kwargs: object) -> AsyncClient:
+    """A client talking to the fake through ASGI, with quick retries."""
+    kwargs.setdefault("retry", QUICK)
+    return AsyncClient(
+        "test-token",
+        base_url="http://127.0.0.1",
+        transport=httpx.ASGITransport(fake.app),
+        **kwargs,  # type: ignore[arg-type]
+    )
+
+
+async def collect(client: AsyncClient, items: object, **options: object) -> list[SendOutcome]:
+    """Every outcome of a send_many run, in completion order."""
+    out: list[SendOutcome] = []
+    stream = client.account(1).messages.send_many(items, **options)  # type: ignore[arg-type]
+    async with aclosing(stream):
+        async for outcome in stream:
+            out.append(outcome)
+    return out
+
+
+def received_by_number(fake: FakeEngagive) -> Counter[str]:
+    """How many send requests the server received per recipient."""
+    return Counter(
+        r.json["to"] for r in fake.requests if r.route == SEND_ROUTE and r.json is not None
+    )
+
+
+async def test_every_item_gets_one_outcome_in_input_order_when_asked() -> None:
+    """ordered=True yields index 0..n-1 in order, all SENT with a wamid and Meta's answer."""
+    fake = FakeEngagive(latency=0.002)
+    async with in_process(fake) as client:
+        outcomes = await collect(client, templates(60), concurrency=8, ordered=True)
+    assert [o.index for o in outcomes] == list(range(60))
+    assert all(o.status is SENT for o in outcomes)
+    assert all(o.wamid and o.wamid.startswith("wamid.") for o in outcomes)
+    assert len({o.wamid for o in outcomes}) == 60
+    assert outcomes[5].key == numbers(60)[5]
+    assert outcomes[5].meta_response is not None
+    assert outcomes[5].attempts == 1
+    assert outcomes[5].elapsed > 0
+
+
+async def test_concurrency_is_bounded_at_the_server() -> None:
+    """No more than `concurrency` requests are ever in flight at the server."""
+    fake = FakeEngagive(latency=0.01)
+    async with in_process(fake) as client:
+        outcomes = await collect(client, templates(80), concurrency=5)
+    assert len(outcomes) == 80
+    assert fake.max_in_flight == 5
+
+
+async def test_async_input_and_mixed_item_kinds() -> None:
+    """An async iterable of template, single and reaction sends is consumed lazily."""
+
+    async def items() -> AsyncIterator[object]:
+        yield TemplateSend(to="923001234567", template_name="hello_world", lang_code="en_US")
+        yield SingleSend(to="923001234568", message=Text("hi"))
+        yield ReactionSend(to="923001234569", whatsapp_message_id="wamid.abc", emoji="👍")
+
+    fake = FakeEngagive()
+    async with in_process(fake) as client:
+        outcomes = await collect(client, items(), concurrency=2, ordered=True)
+    assert [o.status for o in outcomes] == [SENT, SENT, SENT]
+    assert [s.route for s in fake.sent] and len(fake.sent) == 3
+
+
+async def test_invalid_items_fail_alone_with_a_named_field() -> None:
+    """A bad number is FAILED with a ValidationError naming `to`; the batch goes on."""
+    items = [
+        TemplateSend(to="923001234567", template_name="hello_world", lang_code="en_US"),
+        TemplateSend(to="not-a-number", template_name="hello_world", lang_code="en_US"),
+        TemplateSend(to="923001234569", template_name="hello_world", lang_code="en_US"),
+    ]
+    fake = FakeEngagive()
+    async with in_process(fake) as client:
+        report = await client.account(1).messages.send_batch(items, concurrency=2)
+    assert [o.status for o in report.outcomes] == [SENT, FAILED, SENT]
+    error = report.outcomes[1].error
+    assert isinstance(error, ValidationError)
+    assert error.field == "to"
+    assert report.outcomes[1].attempts == 0
+    assert len(fake.sent) == 2
+
+
+async def test_failures_are_classified_and_only_pace_errors_are_retried() -> None:
+    """429 and Meta 130429/131056 are retried; 131026 and 500 fail once; counts add up."""
+    fake = FakeEngagive()
+    fake.script(
+        Fault.status(429, retry_after=0),
+        Fault.meta_error(130429),
+        Fault.meta_error(131056),
+        Fault.meta_error(131026),
+        Fault.status(500),
+        route=SEND_ROUTE,
+    )
+    async with in_process(fake) as client:
+        report = await client.account(1).messages.send_batch(templates(4), concurrency=1)
+    statuses = [o.status for o in report.outcomes]
+    assert statuses.count(SENT) == 2
+    assert statuses.count(FAILED) == 2
+    assert report.by_meta_error == {131026: 1}
+    failures = [o.error for o in report.outcomes if o.status is FAILED]
+    assert any(
+        isinstance(e, UpstreamError) and e.meta_error and e.meta_error.code == 131026
+        for e in failures
+    )
+    assert any(getattr(e, "status_code", None) == 500 for e in failures)
+    assert sum(received_by_number(fake).values()) == 7  # 2 retries of the first item + 5 sends
+    assert len(fake.sent) == 2
+
+
+async def test_timeouts_after_sending_are_unknown_and_not_resent() -> None:
+    """A request that got no answer in time is UNKNOWN and was received exactly once."""
+    fake = FakeEngagive()
+    fake.script(Fault.delay(1.0), route=SEND_ROUTE)
+    async with fake.serve() as url:
+        async with AsyncClient("test-token", base_url=url, retry=QUICK, timeout=0.3) as client:
+            report = await client.account(1).messages.send_batch(templates(3), concurrency=3)
+    assert sorted(o.status.value for o in report.outcomes) == ["sent", "sent", "unknown"]
+    unknown = report.of(UNKNOWN)[0]
+    assert isinstance(unknown.error, APIConnectionError)
+    assert unknown.error.request_sent
+    assert max(received_by_number(fake).values()) == 1
+
+
+async def test_dropped_connection_over_a_socket_is_unknown_never_retried() -> None:
+    """A real server that drops the connection after reading the send: UNKNOWN, one request."""
+    fake = FakeEngagive()
+    fake.script(Fault.drop(), route=SEND_ROUTE)
+    async with fake.serve() as url:
+        async with AsyncClient("test-token", base_url=url, retry=QUICK) as client:
+            report = await client.account(1).messages.send_batch(templates(1), concurrency=1)
+    assert report.outcomes[0].status is UNKNOWN
+    assert received_by_number(fake) == Counter({numbers(1)[0]: 1})
+
+
+async def test_rate_limit_pauses_the_whole_batch() -> None:
+    """After a 429 with Retry-After, no worker sends until the pause is over."""
+    fake = FakeEngagive(latency=0.001)
+    fake.script(Fault.status(429, retry_after=0.3), route=SEND_ROUTE)
+    async with in_process(fake) as client:
+        started = anyio.current_time()
+        outcomes = await collect(client, templates(20), concurrency=4)
+        elapsed = anyio.current_time() - started
+    assert all(o.status is SENT for o in outcomes)
+    first_429_at = fake.requests[0].at
+    after = [r.at - first_429_at for r in fake.requests[1:] if r.route == SEND_ROUTE]
+    # Requests already in flight when the 429 came may land; nothing starts in the pause.
+    assert sum(1 for t in after if 0.01 < t < 0.29) == 0
+    assert elapsed >= 0.3
+
+
+async def test_client_side_rate_limit() -> None:
+    """rate_limit=200 lets a burst of 20 go at once, then one start every 5 ms."""
+    fake = FakeEngagive()
+    async with in_process(fake) as client:
+        started = anyio.current_time()
+        outcomes = await collect(client, templates(80), concurrency=80, rate_limit=200)
+        elapsed = anyio.current_time() - started
+    assert all(o.status is SENT for o in outcomes)
+    assert elapsed >= 0.25  # 60 starts after the burst at 200/s take 0.3 s
+    arrivals = sorted(r.at for r in fake.requests)
+    early = [t for t in arrivals if t - arrivals[0] < 0.1]
+    assert len(early) <= 20 + 21  # the burst plus 0.1 s worth at the rate, nothing more
+
+
+async def test_deadline_skips_what_never_started() -> None:
+    """At the deadline, unstarted items are SKIPPED; every item still has one outcome."""
+    fake = FakeEngagive(latency=0.05)
+    async with in_process(fake) as client:
+        outcomes = await collect(client, templates(200), concurrency=4, deadline=0.12)
+    assert sorted(o.index for o in outcomes) == list(range(200))
+    counts = Counter(o.status for o in outcomes)
+    assert counts[SENT] >= 4
+    assert counts[SKIPPED] >= 150
+    assert all(o.reason == "deadline" for o in outcomes if o.status is SKIPPED)
+    assert len(fake.sent) == counts[SENT]
+
+
+async def test_deadline_as_datetime_and_grace_cancels_in_flight() -> None:
+    """An aware datetime works; in-flight items past the grace are cancelled as UNKNOWN."""
+    fake = FakeEngagive(latency=1.0)
+    deadline = dt.datetime.now(dt.UTC) + dt.timedelta(seconds=0.05)
+    async with in_process(fake) as client:
+        outcomes = await collect(client, templates(5), concurrency=2, deadline=deadline, grace=0.05)
+    counts = Counter(o.status for o in outcomes)
+    assert counts == Counter({UNKNOWN: 2, SKIPPED: 3})
+
+
+async def test_stop_on_stops_starting_new_items() -> None:
+    """stop_on ends the batch after the matching outcome; the rest are SKIPPED."""
+    fake = FakeEngagive()
+    fake.script(Fault.meta_error(131031, status=502), route=SEND_ROUTE)  # account locked: STOP
+    async with in_process(fake) as client:
+        outcomes = await collect(
+            client,
+            templates(50),
+            concurrency=1,
+            ordered=True,
+            stop_on=lambda o: o.meta_error_code == 131031,
+        )
+    assert outcomes[0].status is FAILED
+    assert {o.status for o in outcomes[1:]} == {SKIPPED}
+    assert len(outcomes) == 50
+
+
+async def test_consumer_cancellation_leaves_nothing_running_and_reports_progress() -> None:
+    """Cancelling the consumer: in-flight items finish within grace, the rest are SKIPPED."""
+    fake = FakeEngagive(latency=0.05)
+    seen: list[BatchProgress] = []
+    async with in_process(fake) as client:
+        with anyio.move_on_after(0.08):
+            await collect(
+                client, list(templates(100)), concurrency=4, on_progress=seen.append, grace=1
+            )
+    final = seen[-1]
+    assert final.done == 100
+    assert final.total == 100
+    assert final.by_status[SENT] == len(fake.sent)
+    assert final.by_status[SKIPPED] == 100 - len(fake.sent)
+    assert final.by_status[UNKNOWN] == 0
+    assert fake.in_flight == 0
+
+
+async def test_progress_counts_every_outcome() -> None:
+    """on_progress sees done climb to the total, with counts by status and a rate."""
+    fake = FakeEngagive()
+    seen: list[BatchProgress] = []
+    async with in_process(fake) as client:
+        await collect(client, templates(30), concurrency=4, on_progress=seen.append)
+    assert [p.done for p in seen] == list(range(1, 31))
+    assert seen[-1].by_status[SENT] == 30
+    assert seen[-1].rate > 0
+
+
+async def test_input_errors_surface_after_started_items_finish() -> None:
+    """An input iterator that raises ends the batch with that error; items before it finish."""
+
+    def items() -> Iterator[TemplateSend]:
+        yield from templates(3)
+        raise RuntimeError("bad row")
+
+    fake = FakeEngagive()
+    got: list[SendOutcome] = []
+    async with in_process(fake) as client:
+        with pytest.raises(RuntimeError, match="bad row"):
+            async for outcome in client.account(1).messages.send_many(items(), concurrency=2):
+                got.append(outcome)
+    assert len(got) == 3
+
+
+async def test_rate_limit_errors_exhausting_retries_are_failed_and_retryable() -> None:
+    """A 429 that persists past the attempt budget ends FAILED with RateLimitError."""
+    fake = FakeEngagive()
+    fake.script(*([Fault.status(429, retry_after=0)] * 4), route=SEND_ROUTE)
+    async with in_process(fake) as client:
+        report = await client.account(1).messages.send_batch(templates(1))
+    outcome = report.outcomes[0]
+    assert outcome.status is FAILED
+    assert isinstance(outcome.error, RateLimitError)
+    assert outcome.attempts == 4
+
+
+def test_items_are_pulled_lazily() -> None:
+    """send_many does not touch the input before iteration starts."""
+    pulled = itertools.count()
+
+    def items() -> Iterator[TemplateSend]:
+        for item in templates(3):
+            next(pulled)
+            yield item
+
+    client = AsyncClient("test-token", transport=httpx.ASGITransport(FakeEngagive().app))
+    client.account(1).messages.send_many(items())
+    assert next(pulled) == 0

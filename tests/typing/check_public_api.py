@@ -1,0 +1,53 @@
+"""Type-checked by mypy (make lint), never run: the public API as users write it."""
+
+from __future__ import annotations
+
+from contextlib import aclosing
+from typing import assert_type
+
+from engagive_async import (
+    AsyncClient,
+    AsyncPager,
+    BatchReport,
+    Category,
+    Envelope,
+    Language,
+    OutcomeStatus,
+    Page,
+    SendOutcome,
+    SendResult,
+    Template,
+    TemplateContent,
+    TemplateSend,
+    Text,
+)
+
+
+async def user_code() -> None:
+    async with AsyncClient(token="t", base_url="https://stage.api.engagive.io") as client:
+        acct = client.account(1)
+        pager = acct.templates.list(search="order")
+        assert_type(pager, AsyncPager[Template])
+        async for template in pager:
+            assert_type(template, Template)
+        async for page in pager.pages():
+            assert_type(page, Page[Template])
+        assert_type(await acct.templates.get("order_shipped"), Template)
+        assert_type(await acct.templates.lookups.categories(), list[Category])
+        contents = acct.templates.contents("order_shipped")
+        assert_type(await contents.languages(), list[Language])
+        assert_type(await contents.list().to_list(), list[TemplateContent])
+        result = await acct.messages.send_template(
+            to="923001234567", template_name="hello_world", lang_code="en_US"
+        )
+        assert_type(result, SendResult)
+        assert_type(result.wamid, str | None)
+        assert_type(await acct.messages.send(to="923001234567", message=Text("hi")), SendResult)
+        items = [TemplateSend(to="923001234567", template_name="hello_world", lang_code="en_US")]
+        async with aclosing(acct.messages.send_many(items, concurrency=64)) as outcomes:
+            async for outcome in outcomes:
+                assert_type(outcome, SendOutcome)
+                if outcome.status is OutcomeStatus.SENT:
+                    assert_type(outcome.result, SendResult | None)
+        assert_type(await acct.messages.send_batch(items), BatchReport)
+        assert_type(await client.request("GET", "/x"), Envelope)
