@@ -105,7 +105,9 @@ from engagive_async.models.templates import (
 
 try:
     __version__ = _metadata.version("engagive_async")
-except _metadata.PackageNotFoundError:  # pragma: no cover - running from a source tree without install
+except (
+    _metadata.PackageNotFoundError
+):  # pragma: no cover - running from a source tree without install
     __version__ = "0.0.0"
 
 __all__ = [

@@ -83,7 +83,7 @@ async def stream_from_background(
                         await produce(Producer(send, scope))
                     except anyio.get_cancelled_exc_class():
                         raise
-                    except BaseException as exc:  # handed to the consumer, not lost here
+                    except BaseException as exc:  # noqa: BLE001 - handed to the consumer, not lost here
                         try:
                             send.send_nowait(_Failure(exc))
                         except (anyio.WouldBlock, anyio.BrokenResourceError):
@@ -119,13 +119,13 @@ _background_tasks: set[Any] = set()
 def _spawn(host: Callable[[], Awaitable[None]]) -> None:
     library = sniffio.current_async_library()
     if library == "trio":
-        import trio  # noqa: PLC0415 - only on trio
+        import trio
 
         trio.lowlevel.spawn_system_task(host)
         return
-    import asyncio  # noqa: PLC0415 - only on asyncio
+    import asyncio
 
-    task = asyncio.get_running_loop().create_task(host())  # type: ignore[arg-type]
+    task: asyncio.Task[None] = asyncio.get_running_loop().create_task(host())  # type: ignore[arg-type]
     # The loop keeps only a weak reference to tasks: hold one until the task is done.
     _background_tasks.add(task)
     task.add_done_callback(_background_tasks.discard)

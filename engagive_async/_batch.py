@@ -198,12 +198,19 @@ class _BatchRun:
             if pulled is None:
                 return
             index, item = pulled
-            if self._stop_reason is not None:
+            stopped_while_pulling = self._current_stop()  # the pull awaited: a stop may have come
+            if stopped_while_pulling is not None:
                 await self._emit(
-                    SendOutcome(index=index, item=item, status=SKIPPED, reason=self._stop_reason)
+                    SendOutcome(
+                        index=index, item=item, status=SKIPPED, reason=stopped_while_pulling
+                    )
                 )
                 return
             await self._send(index, item)
+
+    def _current_stop(self) -> str | None:
+        # A method, not the attribute, so type checkers do not carry a narrowing across awaits.
+        return self._stop_reason
 
     async def _wait_for_room(self) -> None:
         # Ordered outcomes wait for slower earlier ones; cap how many may wait.
@@ -213,14 +220,14 @@ class _BatchRun:
     async def _send(self, index: int, item: SendItem) -> None:
         journal = self._o.journal
         if journal is not None:
-            reason = await journal.skip_reason(index, item)
-            if reason is not None:
-                outcome = SendOutcome(index=index, item=item, status=SKIPPED, reason=reason)
+            skip = await journal.skip_reason(index, item)
+            if skip is not None:
+                outcome = SendOutcome(index=index, item=item, status=SKIPPED, reason=skip)
                 await self._emit(outcome, record=False)
                 return
         try:
             send = self._prepare(item)
-        except Exception as exc:  # invalid item: FAILED before any request, the batch goes on
+        except Exception as exc:  # noqa: BLE001 - invalid item: FAILED, the batch goes on
             await self._emit(SendOutcome(index=index, item=item, status=FAILED, error=exc))
             return
         trace = CallTrace()
@@ -252,7 +259,7 @@ class _BatchRun:
                     )
                 )
             raise
-        except Exception as exc:
+        except Exception as exc:  # noqa: BLE001 - every failure becomes this item's outcome
             status, error = outcome_status_for(exc), exc
         finally:
             self._in_flight.discard(scope)
@@ -332,7 +339,7 @@ class _Source:
         except (StopIteration, StopAsyncIteration):
             self._exhausted = True
             return None
-        except Exception as exc:  # the input's own failure: stop pulling, report it at the end
+        except Exception as exc:  # noqa: BLE001 - the input's own failure, re-raised at the end
             self.error = exc
             self._exhausted = True
             return None

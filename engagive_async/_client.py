@@ -82,7 +82,9 @@ class AsyncClient:
             )
         self._token = BearerToken(raw_token.strip())
         self._token.check_not_expired()
-        self.base_url = _check_base_url(base_url or _config.env_base_url() or _config.DEFAULT_BASE_URL)
+        self.base_url = _check_base_url(
+            base_url or _config.env_base_url() or _config.DEFAULT_BASE_URL
+        )
         self.paging = paging or PagingParams()
         headers = {
             "Authorization": self._token.header(),
@@ -184,9 +186,7 @@ class AsyncClient:
 class AccountClient:
     """Everything under one account: ``templates`` and ``messages``."""
 
-    def __init__(
-        self, pipeline: HttpPipeline, account_id: int | str, paging: PagingParams
-    ) -> None:
+    def __init__(self, pipeline: HttpPipeline, account_id: int | str, paging: PagingParams) -> None:
         self.account_id = account_id
         self.templates = TemplatesResource(pipeline, account_id, paging)
         self.messages = MessagesResource(pipeline, account_id, paging)

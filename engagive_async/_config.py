@@ -24,7 +24,7 @@ DEFAULT_BASE_URL = "https://stage.api.engagive.io"
 #: Added by the SDK in front of every documented path.
 API_PREFIX = "/api/business/public"
 
-ENV_TOKEN = "ENGAGIVE_API_TOKEN"
+ENV_TOKEN = "ENGAGIVE_API_TOKEN"  # noqa: S105 - the variable's name, not a secret
 ENV_BASE_URL = "ENGAGIVE_BASE_URL"
 
 #: Connections kept per client. Bulk jobs raise it together with ``send_many(concurrency=)``.

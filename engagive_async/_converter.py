@@ -30,7 +30,9 @@ class DecodeFailure(ValueError):
 
     def __init__(self, model: type[Any], messages: list[str]) -> None:
         self.messages = messages
-        super().__init__(f"cannot decode {getattr(model, '__name__', repr(model))}: " + "; ".join(messages))
+        super().__init__(
+            f"cannot decode {getattr(model, '__name__', repr(model))}: " + "; ".join(messages)
+        )
 
 
 def _has_extra(cls: type[Any]) -> bool:

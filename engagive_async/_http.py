@@ -265,9 +265,9 @@ class HttpPipeline:
         meta_response = body.get("metaResponse")
         meta_error = parse_meta_error(meta_response)
         message = _error_text(body) or response.reason_phrase or "request failed"
-        if status == 401 and self._token_expires_at is not None:
-            if self._token_expires_at <= time.time():
-                message += f" (the API token expired at {_iso(self._token_expires_at)})"
+        expires_at = self._token_expires_at
+        if status == 401 and expires_at is not None and expires_at <= time.time():
+            message += f" (the API token expired at {_iso(expires_at)})"
         if status in _STATUS_ERRORS:
             cls = _STATUS_ERRORS[status]
         elif status >= 500:
@@ -286,7 +286,9 @@ class HttpPipeline:
             "request_id": response.headers.get("x-request-id"),
         }
         if cls is RateLimitError:
-            return RateLimitError(message, retry_after=parse_retry_after(response.headers), **kwargs)
+            return RateLimitError(
+                message, retry_after=parse_retry_after(response.headers), **kwargs
+            )
         return cls(message, **kwargs)
 
     def _not_an_envelope(self, response: httpx.Response, method: str, url: str) -> APIError:
@@ -295,7 +297,9 @@ class HttpPipeline:
         kind = response.headers.get("content-type", "no content type")
         if status in _STATUSES_WITHOUT_BODY:
             return self._status_error(response, None, method, url)
-        detail = "an empty body" if not excerpt else f"a body that is not the JSON envelope ({kind})"
+        detail = (
+            "an empty body" if not excerpt else f"a body that is not the JSON envelope ({kind})"
+        )
         return ResponseDecodeError(
             f"{method} {url}: HTTP {status} with {detail}",
             method=method,
@@ -315,10 +319,17 @@ class HttpPipeline:
 
 def _slow_everyone(throttle: Throttle, error: APIError, delay: float | None) -> None:
     if isinstance(error, RateLimitError):
-        throttle.pause(delay if delay is not None else (error.retry_after if error.retry_after is not None else 1.0))
-    elif isinstance(error, APIStatusError) and error.meta_error is not None:
-        if pauses_everyone(error.meta_error.code):
-            throttle.pause(delay if delay is not None else 1.0)
+        throttle.pause(
+            delay
+            if delay is not None
+            else (error.retry_after if error.retry_after is not None else 1.0)
+        )
+    elif (
+        isinstance(error, APIStatusError)
+        and error.meta_error is not None
+        and pauses_everyone(error.meta_error.code)
+    ):
+        throttle.pause(delay if delay is not None else 1.0)
 
 
 def _connection_error(exc: httpx.TransportError, method: str, url: str) -> APIConnectionError:

@@ -40,7 +40,8 @@ class Route:
         literals = _PLACEHOLDER.split(self.template)
         # split() alternates literal text and placeholder names: escape only the literals.
         regex = "".join(
-            re.escape(part) if i % 2 == 0 else f"(?P<{part}>[^/]+)" for i, part in enumerate(literals)
+            re.escape(part) if i % 2 == 0 else f"(?P<{part}>[^/]+)"
+            for i, part in enumerate(literals)
         )
         return re.compile(f"^{regex}$")
 

@@ -50,9 +50,13 @@ async def test_producer_error_reaches_the_consumer_after_earlier_items() -> None
         raise LookupError("boom")
 
     got: list[int] = []
-    with pytest.raises(LookupError, match="boom"):
+
+    async def consume() -> None:
         async for item in stream_from_background(produce):
             got.append(item)
+
+    with pytest.raises(LookupError, match="boom"):
+        await consume()
     assert got == [1]
 
 
@@ -84,10 +88,14 @@ async def test_break_cancels_the_producer_and_its_children() -> None:
 async def test_exception_in_loop_body_leaves_nothing_running() -> None:
     """An error in the consumer's body still stops the producer (via the generator's close)."""
     started: list[int] = []
-    with pytest.raises(ZeroDivisionError):
+
+    async def consume() -> None:
         async for item in stream_from_background(lambda p: _count(p, 10**6, started)):
             if item == 5:
                 1 / 0  # noqa: B018
+
+    with pytest.raises(ZeroDivisionError):
+        await consume()
     gc.collect()
     for _ in range(5):
         await asyncio.sleep(0)

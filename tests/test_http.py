@@ -7,6 +7,7 @@ import json
 import logging
 import time
 
+import anyio
 import httpx
 import pytest
 import respx
@@ -372,7 +373,7 @@ async def test_401_explains_an_expired_jwt(router: respx.MockRouter) -> None:
     router.get(LIST).mock(return_value=_json(401, {"success": False, "error": "expired"}))
     transport = httpx.MockTransport(router.async_handler)
     async with AsyncClient(jwt, base_url=BASE, transport=transport) as client:
-        time.sleep(0.06)
+        await anyio.sleep(0.06)
         with pytest.raises(AuthenticationError, match="token expired at"):
             await client.request("GET", LIST)
 

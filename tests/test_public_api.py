@@ -13,7 +13,8 @@ def test_all_is_sorted_and_complete() -> None:
     public = {
         name
         for name in vars(engagive_async)
-        if not name.startswith("_") and not isinstance(getattr(engagive_async, name), type(engagive_async))
+        if not name.startswith("_")
+        and not isinstance(getattr(engagive_async, name), type(engagive_async))
     }
     assert public == set(names) - {"__version__"}
 

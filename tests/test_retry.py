@@ -24,7 +24,12 @@ KW = {"method": "POST", "url": "https://x/y"}
 def _meta(code: int) -> UpstreamError:
     meta = {"error": {"code": code}}
     return UpstreamError(
-        "meta", status_code=502, body=None, meta_response=meta, meta_error=parse_meta_error(meta), **KW
+        "meta",
+        status_code=502,
+        body=None,
+        meta_response=meta,
+        meta_error=parse_meta_error(meta),
+        **KW,
     )
 
 
@@ -78,7 +83,9 @@ def test_delay_uses_retry_after_and_stops_at_the_budget() -> None:
 def test_pair_limit_waits_four_to_the_power_of_the_attempt() -> None:
     """Meta's pair-rate advice: 1, 4, 16 seconds."""
     policy = RetryPolicy(max_attempts=5)
-    waits = [policy.delay_before_retry(_meta(131056), attempt=n, idempotent=False) for n in (1, 2, 3)]
+    waits = [
+        policy.delay_before_retry(_meta(131056), attempt=n, idempotent=False) for n in (1, 2, 3)
+    ]
     assert waits == [1.0, 4.0, 16.0]
 
 

@@ -7,7 +7,14 @@ from typing import Any
 
 import attrs
 
-__all__ = ["Category", "CategoryOption", "Language", "ParameterFormat", "Template", "TemplateContent"]
+__all__ = [
+    "Category",
+    "CategoryOption",
+    "Language",
+    "ParameterFormat",
+    "Template",
+    "TemplateContent",
+]
 
 #: Ids are integers in every docs example, but their type is not stated (GAPS 19).
 Id = int | str

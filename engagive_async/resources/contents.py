@@ -91,7 +91,9 @@ class ContentsResource(Resource):
     async def delete(self, lang_code: str) -> None:
         """Remove a language's content. Provisional (route assumed)."""
         route = _wire.ROUTES["contents.delete"]
-        await self._pipeline.request(route.method, self._path(route.name, **self._params(lang_code)))
+        await self._pipeline.request(
+            route.method, self._path(route.name, **self._params(lang_code))
+        )
 
     def _params(self, lang_code: str) -> dict[str, object]:
         return {"template_code": self.template_code, "lang_code": lang_code}

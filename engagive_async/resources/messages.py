@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import datetime as dt
 import time
-from contextlib import aclosing
 from collections.abc import AsyncGenerator, Callable, Mapping, Sequence
+from contextlib import aclosing
 from typing import Any
 
 from engagive_async import _validation as check

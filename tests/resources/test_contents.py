@@ -57,7 +57,8 @@ async def test_per_language_routes_are_provisional_crud(
     await resource.update("en_US", is_draft=False)
     assert sent_json(update.calls.last.request) == {"is_draft": False}
     assert await resource.delete("en_US") is None
-    assert get.called and delete.called
+    assert get.called
+    assert delete.called
 
 
 async def test_delete_of_missing_language_raises(

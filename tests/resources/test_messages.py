@@ -43,7 +43,10 @@ async def test_send_template_with_typed_components_and_plus_number(
     """Typed components become Meta's dicts; a leading + is dropped from the number."""
     route = router.post(f"{MESSAGES}/send-template").mock(return_value=ok(fixture("send_template")))
     result = await scripted.account(1).messages.send_template(
-        to="+923001234567", template_name="order_update", lang_code="en", components=[body_text("Ann")]
+        to="+923001234567",
+        template_name="order_update",
+        lang_code="en",
+        components=[body_text("Ann")],
     )
     body = sent_json(route.calls.last.request)
     assert body["to"] == "923001234567"
