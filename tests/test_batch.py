@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import datetime as dt
+import gc
 import itertools
+import tracemalloc
 from collections import Counter
 from collections.abc import AsyncIterator, Iterator
 from contextlib import aclosing
@@ -11,6 +13,8 @@ from contextlib import aclosing
 import anyio
 import httpx
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from engagive_async import (
     APIConnectionError,
@@ -21,12 +25,16 @@ from engagive_async import (
     ReactionSend,
     RetryPolicy,
     SendOutcome,
+    SendResult,
     SingleSend,
     TemplateSend,
     Text,
     UpstreamError,
     ValidationError,
 )
+from engagive_async._batch import run_batch
+from engagive_async._http import CallTrace
+from engagive_async._throttle import Throttle
 from engagive_async.testing import FakeEngagive, Fault
 
 SENT, FAILED, UNKNOWN, SKIPPED = (
@@ -334,3 +342,118 @@ def test_items_are_pulled_lazily() -> None:
     client = AsyncClient("test-token", transport=httpx.ASGITransport(FakeEngagive().app))
     client.account(1).messages.send_many(items())
     assert next(pulled) == 0
+
+
+# --- invariants over random fault scripts ---------------------------------------------------
+
+#: Faults after which the server cannot have acted on the send: resending is allowed.
+NOT_SENT_FAULTS = (
+    Fault.status(429, retry_after=0),
+    Fault.meta_error(130429),
+    Fault.meta_error(131056),
+    Fault.meta_error(80007),
+)
+#: Faults after which the message was, or may have been, acted on: the send is final.
+FINAL_FAULTS = (
+    Fault.meta_error(131026),
+    Fault.meta_error(131000),
+    Fault.meta_error(132001, status=400),
+    Fault.status(500),
+    Fault.status(503),
+    Fault.html(502),
+    Fault.success_false(),
+    Fault.malformed_json(),
+    Fault.empty(),
+    Fault.drop(),
+)
+#: Of those, the ones that leave no intelligible answer: the outcome is UNKNOWN.
+NO_ANSWER_FAULTS = (Fault.html(502), Fault.malformed_json(), Fault.empty(), Fault.drop())
+NO_WAIT = RetryPolicy(max_attempts=3, initial_backoff=0, max_backoff=0, max_retry_after=0)
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(
+    faults=st.lists(st.sampled_from(NOT_SENT_FAULTS + FINAL_FAULTS), max_size=16),
+    count=st.integers(min_value=1, max_value=10),
+    concurrency=st.integers(min_value=1, max_value=4),
+    ordered=st.booleans(),
+)
+def test_random_faults_never_duplicate_and_give_each_item_one_outcome(
+    faults: list[Fault], count: int, concurrency: int, ordered: bool
+) -> None:
+    """Whatever the server answers: one outcome per item, and no message received twice
+    unless every earlier copy met a fault that means "not sent"."""
+    fake = FakeEngagive()
+    fake.script(*faults, route=SEND_ROUTE)
+
+    async def scenario() -> list[SendOutcome]:
+        async with in_process(fake, retry=NO_WAIT) as client:
+            return await collect(client, templates(count), concurrency=concurrency, ordered=ordered)
+
+    outcomes = anyio.run(scenario)
+
+    assert sorted(o.index for o in outcomes) == list(range(count))
+    if ordered:
+        assert [o.index for o in outcomes] == list(range(count))
+    by_number: dict[str, list[Fault | None]] = {}
+    for request in fake.requests:
+        assert request.json is not None
+        by_number.setdefault(request.json["to"], []).append(request.fault)
+    for number, met in by_number.items():
+        # Every copy but the last was refused for pace; the last may have been acted on.
+        assert all(f in NOT_SENT_FAULTS for f in met[:-1]), (number, met)
+    accepted = Counter(m.to for m in fake.sent)
+    assert all(n == 1 for n in accepted.values())
+    for outcome in outcomes:
+        number = numbers(count)[outcome.index]
+        met = by_number.get(number, [])
+        assert outcome.attempts == len(met)
+        if outcome.status is SENT:
+            assert accepted[number] == 1
+            assert outcome.wamid == next(m.wamid for m in fake.sent if m.to == number)
+        else:
+            assert accepted[number] == 0
+            assert outcome.error is not None
+        if outcome.status is UNKNOWN:
+            # Only a lost or unintelligible answer leaves the message's fate unknown.
+            assert met[-1] in NO_ANSWER_FAULTS, met
+        if outcome.status is FAILED and met[-1] in NOT_SENT_FAULTS:
+            assert len(met) == NO_WAIT.max_attempts  # pace refusals fail only when retries ran out
+        assert outcome.status is not SKIPPED
+
+
+# --- memory ----------------------------------------------------------------------------------
+
+
+async def test_a_long_streamed_batch_keeps_memory_flat() -> None:
+    """100,000 items streamed from a generator through the batch engine: traced memory after
+    10,000 outcomes and at the end differ by less than a thousand outcomes would hold.
+
+    The engine is driven with an instant sender: per-request work holds nothing after its
+    answer, so what could grow with the input is the engine's own bookkeeping.
+    """
+    total, checkpoint = 100_000, 10_000
+    answer = SendResult(data={"to": "x"}, meta_response={"messages": [{"id": "wamid.x"}]})
+
+    async def instant(throttle: Throttle, trace: CallTrace) -> SendResult:
+        await anyio.lowlevel.checkpoint()
+        return answer
+
+    marks: dict[str, int] = {}
+    done = 0
+    tracemalloc.start()
+    try:
+        stream = run_batch(templates(total), lambda item: instant, concurrency=64)
+        async with aclosing(stream):
+            async for outcome in stream:
+                done += outcome.status is SENT
+                if done == checkpoint:
+                    gc.collect()
+                    marks["early"] = tracemalloc.get_traced_memory()[0]
+        gc.collect()
+        marks["end"] = tracemalloc.get_traced_memory()[0]
+    finally:
+        tracemalloc.stop()
+    assert done == total
+    # A SendOutcome with its item is several hundred bytes: keeping them would add > 30 MB.
+    assert marks["end"] - marks["early"] < 1_000_000, marks

@@ -285,6 +285,13 @@ class FakeEngagive:
     async def _answer(self, scope: Scope, body: bytes) -> Reply:
         request = Incoming.parse(scope, body)
         name, params = request.route, request.params
+        refusal = (
+            None
+            if name is None
+            else self._tokens.refusal(request.headers.get("authorization"), params["account_id"])
+        )
+        # Taken on arrival, so scripted faults meet requests in the order they came in.
+        fault = None if name is None or refusal is not None else self._faults.take(name)
         if self._record:
             self.requests.append(
                 RecordedRequest(
@@ -296,6 +303,7 @@ class FakeEngagive:
                     headers=request.headers,
                     json=request.json,
                     at=time.monotonic(),
+                    fault=fault,
                 )
             )
         if self.latency:
@@ -306,10 +314,8 @@ class FakeEngagive:
                 allow = ", ".join(request.allowed).encode()
                 return errors.error(405, "Method not allowed", ((b"allow", allow),))
             return errors.error(404, f"Cannot {request.method} {request.path}")
-        refusal = self._tokens.refusal(request.headers.get("authorization"), params["account_id"])
         if refusal is not None:
             return errors.error(*refusal)
-        fault = self._faults.take(name)
         if fault is not None and fault.kind is FaultKind.DROP:
             raise _Dropped
         if fault is not None and fault.kind is not FaultKind.DELAY:

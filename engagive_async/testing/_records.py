@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import attrs
+
+if TYPE_CHECKING:
+    from engagive_async.testing._faults import Fault
 
 __all__ = ["RecordedRequest", "SentMessage"]
 
@@ -34,6 +37,9 @@ class RecordedRequest:
         headers: the headers, names in lower case. The repr masks ``authorization``.
         json: the JSON body, or ``None`` when there was none or it was not JSON.
         at: when it arrived, in ``time.monotonic()`` seconds.
+        fault: the scripted :class:`Fault` this request met, or ``None`` when it was answered
+            normally. Tests use it to tell a send the server refused (a 429, Meta's rate
+            limits) from one it acted on.
     """
 
     method: str
@@ -44,6 +50,7 @@ class RecordedRequest:
     headers: dict[str, str] = attrs.field(repr=_redacted)
     json: Any
     at: float
+    fault: Fault | None = None
 
 
 @attrs.frozen(kw_only=True)

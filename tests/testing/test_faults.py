@@ -167,6 +167,21 @@ async def test_route_queue_comes_before_the_any_route_queue() -> None:
     assert fake.pending_faults == 0
 
 
+async def test_each_request_records_the_fault_it_met() -> None:
+    """fake.requests says which scripted fault answered each request, None for normal ones."""
+    fake = FakeEngagive()
+    fake.script(Fault.status(429, retry_after=0), Fault.meta_error(131056), route=SEND)
+    async with client(fake) as c:
+        for _ in range(3):
+            await call(c, SEND, json=TEMPLATE_BODY)
+    met = [r.fault for r in fake.requests]
+    assert [f.kind if f else None for f in met] == [FaultKind.STATUS, FaultKind.META_ERROR, None]
+    assert met[0] is not None
+    assert met[0].http_status == 429
+    assert met[1] is not None
+    assert met[1].meta_code == 131056
+
+
 async def test_faults_apply_after_auth() -> None:
     """An unauthenticated request gets its 401 and leaves the scripted fault in place."""
     fake = FakeEngagive()
