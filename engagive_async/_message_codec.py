@@ -64,7 +64,7 @@ def _fields(obj: Any) -> _Wire:
         if field.default is not attrs.NOTHING and value == field.default:
             continue
         if field.name in _COORDINATES:
-            # Meta's location pages and OAS type coordinates as strings: the float's shortest
+            # Meta's location pages and OpenAPI type coordinates as strings: the float's shortest
             # digits, never an exponent ("1e-05" is not a coordinate a parser expects).
             value = value if isinstance(value, str) else format(Decimal(repr(float(value))), "f")
         out[rename.get(field.name, field.name)] = (

@@ -35,30 +35,32 @@ __all__ = [
 RECIPIENT_DIGITS = (8, 15)
 #: Template names: lowercase letters, digits and underscores, up to 512 (Meta's template docs).
 TEMPLATE_NAME_MAX = 512
-TEXT_BODY_MAX = 4096  # text.body (M-text, wajs text.ts)
-CAPTION_MAX = 1024  # image caption (M-image); video and document follow it (OAS examples, pywa)
-CONTACTS_MAX = 257  # per message (M-contacts; OAS says 5, the page is trusted)
-LATITUDE_MAX = 90.0  # decimal degrees (M-loc)
-LONGITUDE_MAX = 180.0  # decimal degrees (M-loc)
-HEADER_TEXT_MAX = 60  # interactive.header.text (OAS, wajs)
-INTERACTIVE_BODY_MAX = 1024  # interactive.body.text (OAS, wajs; M-locreq)
-FOOTER_MAX = 60  # interactive.footer.text (OAS, wajs)
-BUTTONS_MAX = 3  # reply buttons, 1-3 (M-reply, OAS)
-BUTTON_ID_MAX = 256  # reply.id, no leading or trailing spaces (M-reply, wajs)
-BUTTON_TITLE_MAX = 20  # reply.title (M-reply, OAS)
-LIST_BUTTON_MAX = 20  # list action.button label (M-list, OAS)
-SECTIONS_MAX = 10  # list sections, 1-10 (M-list, OAS)
-SECTION_TITLE_MAX = 24  # required when there is more than one section (M-list, wajs)
-ROWS_MAX = 10  # rows across all sections (M-list, wajs)
-ROW_ID_MAX = 200  # (M-list, OAS)
-ROW_TITLE_MAX = 24  # (M-list, OAS)
-ROW_DESCRIPTION_MAX = 72  # (M-list, OAS)
-CTA_DISPLAY_TEXT_MAX = 20  # cta_url display_text (zavu, Direct Send; uncertain)
-BUTTON_INDEX_MAX = 9  # template button index, 0-9 (OAS)
-HEADER_PARAM_TEXT_MAX = 60  # template header text parameter (OAS, pywa, wajs)
-BODY_PARAM_TEXT_MAX = 32768  # template body text parameter (OAS maxLength, wajs)
-COUPON_CODE_MAX = 15  # copy_code coupon (Gupshup, via MESSAGES.md)
-#: Send-time component kinds, any case: Engagive's docs write "BODY", Meta "body" (OAS, pywa).
+# Where Meta's pages and Meta's OpenAPI description (its "business messaging" spec) give a limit
+# we cite them; "not stated by Meta" marks the few limits only seen enforced in practice.
+TEXT_BODY_MAX = 4096  # text.body (Meta: text messages)
+CAPTION_MAX = 1024  # image caption (Meta: image messages); video and document use the same
+CONTACTS_MAX = 257  # per message (Meta: contacts messages; its OpenAPI says 5, the page wins)
+LATITUDE_MAX = 90.0  # decimal degrees (Meta: location messages)
+LONGITUDE_MAX = 180.0  # decimal degrees (Meta: location messages)
+HEADER_TEXT_MAX = 60  # interactive.header.text (Meta's OpenAPI)
+INTERACTIVE_BODY_MAX = 1024  # interactive.body.text (Meta's OpenAPI, location request page)
+FOOTER_MAX = 60  # interactive.footer.text (Meta's OpenAPI)
+BUTTONS_MAX = 3  # reply buttons, 1-3 (Meta: reply buttons messages)
+BUTTON_ID_MAX = 256  # reply.id, no leading or trailing spaces (Meta: reply buttons messages)
+BUTTON_TITLE_MAX = 20  # reply.title (Meta: reply buttons messages)
+LIST_BUTTON_MAX = 20  # list action.button label (Meta: list messages)
+SECTIONS_MAX = 10  # list sections, 1-10 (Meta: list messages)
+SECTION_TITLE_MAX = 24  # required when there is more than one section (Meta: list messages)
+ROWS_MAX = 10  # rows across all sections (Meta: list messages)
+ROW_ID_MAX = 200  # (Meta: list messages)
+ROW_TITLE_MAX = 24  # (Meta: list messages)
+ROW_DESCRIPTION_MAX = 72  # (Meta: list messages)
+CTA_DISPLAY_TEXT_MAX = 20  # cta_url display_text (Meta's 20-character button rule; uncertain)
+BUTTON_INDEX_MAX = 9  # template button index, 0-9 (Meta's OpenAPI)
+HEADER_PARAM_TEXT_MAX = 60  # template header text parameter (Meta's OpenAPI)
+BODY_PARAM_TEXT_MAX = 32768  # template body text parameter (Meta's OpenAPI maxLength)
+COUPON_CODE_MAX = 15  # copy_code coupon (not stated by Meta; the limit seen enforced)
+#: Send-time component kinds, any case: Engagive's docs write "BODY", Meta "body".
 COMPONENT_TYPES = frozenset(
     {"header", "body", "footer", "button", "carousel", "limited_time_offer"}
 )
@@ -159,7 +161,7 @@ def _joins(cluster: str, ch: str) -> bool:
 
 
 def validate_emoji(emoji: Any, field: str = "emoji") -> None:
-    """One emoji, or ``""`` to remove a reaction (M-reaction, wajs).
+    """One emoji, or ``""`` to remove a reaction (Meta: reaction messages).
 
     A heuristic: it refuses what surely is not one emoji (text, several emoji), and lets
     through anything that may be one.
@@ -231,7 +233,7 @@ def validate_components(components: Any, field: str = "components") -> None:
         for j, param in enumerate(params):
             _parameter(param, f"{at}.parameters[{j}]", kind)
         named = {"parameter_name" in p for p in params if p["type"] == "text"}
-        if len(named) > 1:  # pywa, wajs: a template is either NAMED or positional
+        if len(named) > 1:  # a template's parameters are either all named or all positional
             raise ValidationError(f"{at}.parameters", "mixes named and positional parameters")
         if kind == "button":
             _string(comp.get("sub_type"), f"{at}.sub_type", SANITY_MAX)
@@ -242,7 +244,7 @@ def validate_components(components: Any, field: str = "components") -> None:
 
 
 def _media(msg: Any, field: str) -> None:
-    """Exactly one of ``id`` (an uploaded media id) or ``link`` (M-image, OAS MediaObject)."""
+    """Exactly one of ``id`` (an uploaded media id) or ``link`` (Meta: media messages)."""
     if (msg.id is None) == (msg.link is None):
         raise ValidationError(field, "needs exactly one of id or link")
     if msg.id is not None:
@@ -266,7 +268,7 @@ def _contact(contact: Any, field: str) -> None:
     name = contact.name
     _string(name.formatted_name, f"{field}.name.formatted_name", SANITY_MAX)
     parts = (name.first_name, name.last_name, name.middle_name, name.suffix, name.prefix)
-    if not any(parts):  # wajs: formatted_name alone is refused
+    if not any(parts):  # formatted_name alone is refused by Meta
         raise ValidationError(f"{field}.name", "needs a first_name, last_name or other part")
 
 
