@@ -84,7 +84,7 @@ class ValidationError(EngagiveError, ValueError):
     """Input that Engagive or Meta would refuse, caught before any request is made.
 
     Attributes:
-        field: dotted path of the offending field, e.g. ``"message.action.buttons[3].title"``.
+        field: dotted path of the offending field, e.g. ``"message.buttons[3].title"``.
         reason: what is wrong with it.
     """
 
