@@ -9,10 +9,6 @@ one), throughput and CPU per request for every client, memory while streaming th
 from __future__ import annotations
 
 import argparse
-import asyncio
-import importlib
-import importlib.util
-import inspect
 import json
 import os
 import sys
@@ -132,31 +128,19 @@ def run_profile(settings: Settings, server_kind: str) -> dict[str, Any]:
     return result
 
 
-def run_pagination(settings: Settings) -> dict[str, Any] | None:
-    """``benchmarks.pagination.run()`` when that module exists (another helper writes it)."""
-    if importlib.util.find_spec("benchmarks.pagination") is None:
-        log("pagination: benchmarks/pagination.py not present, skipped")
-        return None
-    module = importlib.import_module("benchmarks.pagination")
-    run = getattr(module, "run", None)
-    if run is None:
-        return {"error": "benchmarks/pagination.py has no run()"}
-    parameters = inspect.signature(run).parameters
-    wanted: dict[str, Any] = {"repetitions": settings.reps}
-    if settings.quick:
-        wanted.update(pages=20, quick=True)
-    kwargs = {name: value for name, value in wanted.items() if name in parameters}
-    log(f"pagination: run({', '.join(f'{k}={v}' for k, v in kwargs.items())})")
-    result = run(**kwargs)
-    if inspect.isawaitable(result):
-        result = asyncio.run(_await(result))
-    data = dict(result) if isinstance(result, dict) else {"result": repr(result)}
+def run_pagination(settings: Settings) -> dict[str, Any]:
+    """The pagination walk (``benchmarks/pagination.py``); 20 pages, one walk each, if quick."""
+    from benchmarks import pagination
+
+    pages, repetitions = (20, 1) if settings.quick else (100, settings.reps)
+    log(f"pagination: {pages} pages x 50 items at 50 ms, {repetitions} walk(s) per client")
+    data = pagination.run(pages=pages, repetitions=repetitions)
     _write_json("pagination.json", data)
+    log(
+        f"pagination: look-ahead {data['ratios']['sequential_over_lookahead']:.2f}x faster "
+        "than sequential"
+    )
     return data
-
-
-async def _await(awaitable: Any) -> Any:
-    return await awaitable
 
 
 def _guarded(name: str, phase: Any, *args: Any) -> Any:
@@ -211,7 +195,7 @@ def main(argv: list[str] | None = None) -> int:
         "profile": profile,
         "pagination": pagination,
         "targets": _report.evaluate_targets(
-            summary, memory if memory and "error" not in memory else None
+            summary, memory if memory and "error" not in memory else None, pagination
         ),
         "elapsed_s": time.monotonic() - _STARTED,
     }

@@ -23,7 +23,7 @@ import asyncio
 import time
 from collections.abc import AsyncIterator, Callable, Coroutine, Iterator
 from contextlib import AbstractAsyncContextManager, aclosing, asynccontextmanager
-from typing import Any, Protocol
+from typing import Any, Literal, Protocol
 
 from benchmarks._common import (
     ACCOUNT_ID,
@@ -267,7 +267,9 @@ class _Sdk:
 
 
 @asynccontextmanager
-async def _sdk(base_url: str, concurrency: int, transport: str) -> AsyncIterator[Sender]:
+async def _sdk(
+    base_url: str, concurrency: int, transport: Literal["auto", "httpx"]
+) -> AsyncIterator[Sender]:
     from engagive_async import AsyncClient
 
     async with AsyncClient(

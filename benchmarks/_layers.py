@@ -1,11 +1,15 @@
-"""CPU per request of each layer, without I/O: what the SDK adds on top of its transport.
+"""CPU per request of each layer: what the SDK adds on top of aiohttp, and where.
 
-Every layer sends through a stub transport that answers the canned send envelope at once, so
-what is timed is pure client-side work: httpx's client (Request/Response models, URL parsing,
-cookie jar), then the SDK's pipeline and resources (``send_template``), then its batch engine
-(``send_many``). Two variants of the bare httpx call show what two avoidable costs weigh: a URL
-parsed once instead of per request, and httpx's per-response cookie extraction (switched off by
-patching, for this measurement only).
+Against a real server at latency 0 (concurrency 64, the raw pattern of ``_clients.bounded``):
+raw aiohttp; the SDK's transport alone, fed an ``httpx.Request`` per send; httpx's client over
+that transport (the SDK's whole path before the pipeline learnt to go around httpx's client,
+and still its path when a client has event hooks or cookies); the pipeline as it sends now
+(``HttpPipeline.request``); and the whole ``send_many``.
+
+Without I/O, a stub transport answering the canned envelope at once times pure client-side
+work: httpx's client (two variants show what a URL parsed once and httpx's per-response cookie
+extraction weigh), the SDK over a transport of the user's (which must go through httpx's
+client), and the batch engine alone with a sender that answers at once.
 """
 
 from __future__ import annotations
@@ -106,22 +110,61 @@ async def _sdk_single(count: int) -> float:
         return await _per_request_us(count, one)
 
 
-async def _sdk_batch(count: int, concurrency: int) -> float:
-    from engagive_async import AsyncClient
+def _items(count: int) -> Iterator[Any]:
     from engagive_async.models.batch import TemplateSend
 
-    def items(n: int) -> Iterator[TemplateSend]:
-        for i in range(n):
-            yield TemplateSend(to=recipient(i), template_name=TEMPLATE_NAME, lang_code=LANG_CODE)
+    for i in range(count):
+        yield TemplateSend(to=recipient(i), template_name=TEMPLATE_NAME, lang_code=LANG_CODE)
 
-    async with AsyncClient(TOKEN, base_url=_BASE, transport=_Stub()) as client:
+
+async def _sdk_batch(count: int, concurrency: int, base_url: str, stub: bool) -> float:
+    from engagive_async import AsyncClient
+
+    transport: Any = _Stub() if stub else "auto"
+    async with AsyncClient(
+        TOKEN, base_url=base_url, transport=transport, max_connections=concurrency
+    ) as client:
         messages = client.account(ACCOUNT_ID).messages
-        async for _ in messages.send_many(items(200), concurrency=concurrency):
+        async for _ in messages.send_many(_items(500), concurrency=concurrency):
             pass
         cpu0 = time.process_time()
-        async for _ in messages.send_many(items(count), concurrency=concurrency):
+        async for _ in messages.send_many(_items(count), concurrency=concurrency):
             pass
         return (time.process_time() - cpu0) / count * 1e6
+
+
+async def _batch_engine(count: int, concurrency: int) -> float:
+    from engagive_async._batch import run_batch
+    from engagive_async.models.results import SendResult
+
+    answer = SendResult(data={"to": "x"})
+
+    async def instant(throttle: Any, trace: Any) -> SendResult:
+        await asyncio.sleep(0)  # a request always yields to the loop at least once
+        return answer
+
+    async def run(n: int) -> None:
+        async for _ in run_batch(_items(n), lambda item: instant, concurrency=concurrency):
+            pass
+
+    await run(500)
+    cpu0 = time.process_time()
+    await run(count)
+    return (time.process_time() - cpu0) / count * 1e6
+
+
+async def _pipeline(url: str, count: int, concurrency: int) -> float:
+    from engagive_async import AsyncClient
+
+    path = SEND_PATH.removeprefix("/api/business/public")
+    async with AsyncClient(TOKEN, base_url=url, max_connections=concurrency) as client:
+        pipeline = client._pipeline  # the layer under resources and the batch engine
+
+        async def send(i: int) -> bool:
+            await pipeline.request("POST", path, json=template_body(recipient(i)))
+            return True
+
+        return await _over_network(url, count, concurrency, send)
 
 
 async def _over_network(
@@ -204,17 +247,26 @@ def measure_layers(
 
     With ``url`` (a running server at latency 0), the network layers are measured too.
     """
+    c = concurrency
     runs: dict[str, Callable[[], Awaitable[float]]] = {}
     if url is not None:
         runs.update(
             {
-                f"raw aiohttp post + json(), c={concurrency}, real server": lambda: _raw_aiohttp(
-                    url, count, concurrency
+                f"raw aiohttp post + json(), c={c}, real server": lambda: _raw_aiohttp(
+                    url, count, c
                 ),
-                f"SDK AiohttpTransport alone (httpx.Request per send), c={concurrency}, real "
-                "server": lambda: _transport_only(url, count, concurrency),
-                f"httpx.AsyncClient over AiohttpTransport, c={concurrency}, real server": (
-                    lambda: _httpx_over_transport(url, count, concurrency)
+                f"SDK AiohttpTransport fed an httpx.Request per send, c={c}, real server": (
+                    lambda: _transport_only(url, count, c)
+                ),
+                f"httpx.AsyncClient over AiohttpTransport (the SDK before; now its path for "
+                f"clients with hooks or cookies), c={c}, real server": (
+                    lambda: _httpx_over_transport(url, count, c)
+                ),
+                f"SDK HttpPipeline.request (past httpx's client), c={c}, real server": (
+                    lambda: _pipeline(url, count, c)
+                ),
+                f"SDK send_many (whole path), c={c}, real server": lambda: _sdk_batch(
+                    count, c, url, stub=False
                 ),
             }
         )
@@ -229,9 +281,14 @@ def measure_layers(
             "  same, no cookie extraction (patched off)": lambda: _httpx_layer(
                 count, parsed_url=False, cookies=False
             ),
-            "SDK send_template, sequential (stub transport)": lambda: _sdk_single(count),
-            f"SDK send_many, concurrency {concurrency} (stub transport)": lambda: _sdk_batch(
-                count, concurrency
+            "SDK send_template over a transport of the user's (stub), sequential": (
+                lambda: _sdk_single(count)
+            ),
+            f"SDK send_many over a transport of the user's (stub), c={c}": lambda: _sdk_batch(
+                count, c, _BASE, stub=True
+            ),
+            f"SDK batch engine alone (a sender that answers at once), c={c}": (
+                lambda: _batch_engine(count, c)
             ),
         }
     )

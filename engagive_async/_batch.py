@@ -2,9 +2,10 @@
 
 ``concurrency`` workers pull items lazily from the input (a list, a generator, an async
 iterator), send each through the pipeline (whose retry policy applies the at-most-once rule),
-and hand one :class:`SendOutcome` per item to the consumer through a bounded stream. The input is
-never materialised and at most ``concurrency`` outcomes wait for the consumer, so a million-item
-campaign holds about as much memory as a hundred-item one.
+and hand one :class:`SendOutcome` per item to the consumer through a bounded stream, in chunks of
+the outcomes that completed meanwhile. The input is never materialised and a few times
+``concurrency`` outcomes at most wait for the consumer, so a million-item campaign holds about as
+much memory as a hundred-item one.
 
 Stopping: a deadline, ``stop_on``, or the consumer leaving all stop the pulling of new items;
 items never started are reported SKIPPED; items in flight get ``grace`` seconds for their answer
@@ -13,6 +14,8 @@ and are then cancelled and reported UNKNOWN (their request may have been deliver
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 import datetime as dt
 import time
 from collections.abc import AsyncGenerator, AsyncIterable, Awaitable, Callable, Iterable, Sized
@@ -20,6 +23,7 @@ from typing import Protocol
 
 import anyio
 import attrs
+import sniffio
 
 from engagive_async._background import Producer, stream_from_background
 from engagive_async._errors import (
@@ -56,6 +60,7 @@ Items = Iterable[SendItem] | AsyncIterable[SendItem]
 
 #: Statuses of a gateway that gave up waiting on Engagive: the send may have gone through.
 _NO_ANSWER_STATUSES = frozenset({504})
+_NO_SCOPE = contextlib.nullcontext()
 
 
 class SendJournal(Protocol):
@@ -136,9 +141,23 @@ def run_batch(
         total=len(items) if isinstance(items, Sized) else None,
     )
     run = _BatchRun(items, prepare, options)
-    return stream_from_background(
-        run.produce, buffer=concurrency, on_consumer_exit=run.consumer_left, exit_grace=grace
+    return _one_by_one(
+        stream_from_background(
+            run.produce, buffer=0, on_consumer_exit=run.consumer_left, exit_grace=grace
+        )
     )
+
+
+async def _one_by_one(
+    chunks: AsyncGenerator[list[SendOutcome], None],
+) -> AsyncGenerator[SendOutcome, None]:
+    """The outcomes of each chunk in turn; closing this closes the stream of chunks."""
+    try:
+        async for chunk in chunks:
+            for outcome in chunk:
+                yield outcome
+    finally:
+        await chunks.aclose()
 
 
 class _BatchRun:
@@ -148,9 +167,15 @@ class _BatchRun:
         self._source = _Source(items)
         self._stop_reason: str | None = None
         self._in_flight: set[anyio.CancelScope] = set()
+        self._unscoped = 0  # items in flight without a scope of their own (no deadline)
         self._by_status = dict.fromkeys(OutcomeStatus, 0)
         self._started = 0.0
-        self._producer: Producer[SendOutcome] | None = None
+        self._clock = anyio.current_time
+        self._producer: Producer[list[SendOutcome]] | None = None
+        # Outcomes on their way to the consumer, handed over in chunks (see _deliver).
+        self._outbox: list[SendOutcome] = []
+        self._flushing = False
+        self._taken: anyio.Event | None = None  # made by the first worker that waits
         # Ordered mode: outcomes waiting for an earlier index, and the next index to emit.
         self._held: dict[int, SendOutcome] = {}
         self._next_to_emit = 0
@@ -159,9 +184,10 @@ class _BatchRun:
     def consumer_left(self) -> None:
         self._stop("cancelled")
 
-    async def produce(self, producer: Producer[SendOutcome]) -> None:
+    async def produce(self, producer: Producer[list[SendOutcome]]) -> None:
         self._producer = producer
-        self._started = anyio.current_time()
+        self._clock = _clock()
+        self._started = self._clock()
         async with anyio.create_task_group() as watchers:
             if self._o.deadline is not None:
                 watchers.start_soon(self._watch_deadline, _deadline_at(self._o.deadline))
@@ -231,14 +257,18 @@ class _BatchRun:
             await self._emit(SendOutcome(index=index, item=item, status=FAILED, error=exc))
             return
         trace = CallTrace()
-        started = anyio.current_time()
-        scope = anyio.CancelScope()
-        self._in_flight.add(scope)
+        started = self._clock()
+        # Only a deadline cancels items one by one; without one, no scope per item is needed.
+        scope = anyio.CancelScope() if self._o.deadline is not None else None
+        if scope is not None:
+            self._in_flight.add(scope)
+        else:
+            self._unscoped += 1
         result: SendResult | None = None
         error: BaseException | None = None
         reason: str | None = None
         try:
-            with scope:
+            with scope if scope is not None else _NO_SCOPE:
                 if journal is not None:
                     with anyio.CancelScope(shield=True):
                         await journal.before_send(index, item)
@@ -255,14 +285,17 @@ class _BatchRun:
                         status=_cancelled_status(trace),
                         reason="cancelled",
                         attempts=trace.attempts,
-                        elapsed=anyio.current_time() - started,
+                        elapsed=self._clock() - started,
                     )
                 )
             raise
         except Exception as exc:  # noqa: BLE001 - every failure becomes this item's outcome
             status, error = outcome_status_for(exc), exc
         finally:
-            self._in_flight.discard(scope)
+            if scope is not None:
+                self._in_flight.discard(scope)
+            else:
+                self._unscoped -= 1
         await self._emit(
             SendOutcome(
                 index=index,
@@ -272,7 +305,7 @@ class _BatchRun:
                 error=error,
                 reason=reason,
                 attempts=trace.attempts,
-                elapsed=anyio.current_time() - started,
+                elapsed=self._clock() - started,
             )
         )
 
@@ -285,25 +318,63 @@ class _BatchRun:
             self._o.on_progress(self._progress())
         if self._o.stop_on is not None and self._o.stop_on(outcome):
             self._stop("stop_on")
-        assert self._producer is not None
         if not self._o.ordered:
-            await self._producer.emit(outcome)
+            await self._deliver(outcome)
             return
         self._held[outcome.index] = outcome
         while self._next_to_emit in self._held:
-            await self._producer.emit(self._held.pop(self._next_to_emit))
+            await self._deliver(self._held.pop(self._next_to_emit))
             self._next_to_emit += 1
         self._room.set()
         self._room = anyio.Event()
+
+    async def _deliver(self, outcome: SendOutcome) -> None:
+        """Queue ``outcome`` for the consumer; the first worker to find the queue idle hands
+        it over, in chunks, until it is empty.
+
+        The consumer's stream takes an event-loop turn per object received: one outcome per
+        object would cap a batch at one answer per turn however many arrived in it, while the
+        workers sat blocked on a full stream instead of sending. The queue stays bounded:
+        a worker waits while it holds ``concurrency`` outcomes.
+        """
+        self._outbox.append(outcome)
+        if self._flushing:
+            while self._flushing and len(self._outbox) >= self._o.concurrency:
+                if self._taken is None:
+                    self._taken = anyio.Event()
+                await self._taken.wait()
+            return
+        assert self._producer is not None
+        self._flushing = True
+        try:
+            while self._outbox:
+                chunk, self._outbox = self._outbox, []
+                self._wake_waiters()
+                await self._producer.emit(chunk)
+        finally:
+            self._flushing = False
+            self._wake_waiters()
+
+    def _wake_waiters(self) -> None:
+        if self._taken is not None:
+            self._taken.set()
+            self._taken = None
 
     def _progress(self) -> BatchProgress:
         return BatchProgress(
             done=sum(self._by_status.values()),
             total=self._o.total,
             by_status=dict(self._by_status),
-            in_flight=len(self._in_flight),
-            elapsed=anyio.current_time() - self._started,
+            in_flight=len(self._in_flight) + self._unscoped,
+            elapsed=self._clock() - self._started,
         )
+
+
+def _clock() -> Callable[[], float]:
+    """anyio's clock, resolved once: ``anyio.current_time`` asks which loop runs on every call."""
+    if sniffio.current_async_library() == "asyncio":
+        return asyncio.get_running_loop().time  # what anyio's asyncio backend returns
+    return anyio.current_time
 
 
 def _cancelled_status(trace: CallTrace) -> OutcomeStatus:

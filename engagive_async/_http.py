@@ -4,6 +4,12 @@ This is the only module that turns httpx's exceptions into ours (``raise ... fro
 the only one that reads HTTP answers. Its one question for every failure is whether the request
 can have reached Engagive: a connect failure or a pool timeout means it did not; anything after
 the request was handed to the connection means it may have, which decides retries for sends.
+
+A client the SDK built, sending through its aiohttp transport, skips ``httpx.AsyncClient.send``
+(auth flow, redirect loop, cookie extraction, Request and Response models: most of a request's
+CPU): the request's shape is prepared by httpx once per method and URL, and each send hands the
+body to the transport directly. Whenever skipping could be noticed (event hooks, cookies in the
+jar, httpx's request log enabled, query parameters), httpx's client sends as before.
 """
 
 from __future__ import annotations
@@ -11,6 +17,7 @@ from __future__ import annotations
 import json
 import logging
 import time
+import weakref
 from collections.abc import Awaitable, Callable, Mapping
 from typing import Any, TypeVar
 from urllib.parse import urlsplit
@@ -39,6 +46,12 @@ from engagive_async._errors import (
 from engagive_async._meta_codes import pauses_everyone
 from engagive_async._retry import IDEMPOTENT_METHODS, RetryPolicy, parse_retry_after
 from engagive_async._throttle import Throttle
+from engagive_async._transport import (
+    AiohttpTransport,
+    DirectAnswer,
+    DirectTemplate,
+    direct_transport,
+)
 from engagive_async.models.results import Envelope
 
 __all__ = ["CallTrace", "HttpPipeline"]
@@ -62,6 +75,14 @@ _STATUS_ERRORS: dict[int, type[APIStatusError]] = {
 # A client error with a non-JSON body (a proxy's page) is still that client error.
 _STATUSES_WITHOUT_BODY = frozenset(_STATUS_ERRORS) - {502}
 _BODY_EXCERPT = 2000
+#: httpx's own JSON encoding (``httpx._content.encode_json``), byte for byte, built once.
+_JSON_ENCODER = json.JSONEncoder(ensure_ascii=False, separators=(",", ":"), allow_nan=False)
+#: Clients built by :func:`create_http_client`, with the transport they were given.
+_OWNED: weakref.WeakKeyDictionary[httpx.AsyncClient, httpx.AsyncBaseTransport] = (
+    weakref.WeakKeyDictionary()
+)
+_HTTPX_LOG = logging.getLogger("httpx")
+_CACHE_SIZE = 256
 
 
 @attrs.define
@@ -104,6 +125,9 @@ class HttpPipeline:
         self.retry = retry
         self._token_expires_at = token_expires_at
         self.state = _ClientState()
+        self._own_transport = _OWNED.get(http)
+        self._templates: dict[tuple[str, str, bool], DirectTemplate] = {}
+        self._parsed_urls: dict[str, httpx.URL] = {}
 
     # --- public to the package -----------------------------------------------------------
 
@@ -206,10 +230,19 @@ class HttpPipeline:
         self, method: str, url: str, params: Mapping[str, Any] | None, body: Any
     ) -> Envelope:
         started = time.perf_counter()
+        direct = self._direct_transport() if not params else None
         try:
-            response = await self._http.request(
-                method, url, params=params, json=body, headers=self._headers
-            )
+            if direct is None:
+                response = await self._http.request(
+                    method, self._parsed(url), params=params, json=body, headers=self._headers
+                )
+            else:
+                answer = await self._send_direct(direct, method, url, body)
+                envelope = _plain_envelope(answer)
+                if envelope is not None:
+                    _log_answer(method, url, answer.status, started)
+                    return envelope
+                response = self._adopt(answer, method, url)
         except httpx.TransportError as exc:
             raise _connection_error(exc, method, url) from exc
         except httpx.DecodingError as exc:
@@ -220,15 +253,64 @@ class HttpPipeline:
                 status_code=0,
                 body="",
             ) from exc
-        if log.isEnabledFor(logging.DEBUG):
-            log.debug(
-                "%s %s -> %s in %.1f ms",
-                method,
-                response.url,
-                response.status_code,
-                (time.perf_counter() - started) * 1000,
-            )
+        _log_answer(method, response.url, response.status_code, started)
         return self._envelope(response, method, str(response.url))
+
+    def _parsed(self, url: str) -> httpx.URL:
+        """``url`` parsed by httpx once: its parser is a good share of a request's CPU."""
+        parsed = self._parsed_urls.get(url)
+        if parsed is None:
+            if len(self._parsed_urls) >= _CACHE_SIZE:
+                self._parsed_urls.clear()
+            parsed = self._parsed_urls[url] = httpx.URL(url)
+        return parsed
+
+    # --- the shortcut past httpx's client, for clients we built ---------------------------
+
+    def _direct_transport(self) -> AiohttpTransport | None:
+        """Our aiohttp transport when going around httpx's client changes nothing observable.
+
+        Only for a client built by :func:`create_http_client` (no auth, mounts, proxies,
+        redirects or base URL: we set it up) whose transport is our aiohttp one, and only
+        while it has no event hooks, no cookies, is open, and nobody listens to httpx's
+        request log. Otherwise httpx's client sends, as it always may.
+        """
+        transport = self._own_transport
+        if transport is None:
+            return None
+        http = self._http
+        hooks = http.event_hooks
+        if (
+            hooks["request"]
+            or hooks["response"]
+            or http.cookies
+            or http.is_closed
+            or _HTTPX_LOG.isEnabledFor(logging.INFO)
+        ):
+            return None
+        return direct_transport(transport)
+
+    async def _send_direct(
+        self, transport: AiohttpTransport, method: str, url: str, body: Any
+    ) -> DirectAnswer:
+        key = (method, url, body is not None)
+        template = self._templates.get(key)
+        if template is None:
+            if len(self._templates) >= _CACHE_SIZE:
+                self._templates.clear()
+            # httpx prepares the request once (headers, Host, timeout); sends reuse the shape.
+            shape = self._http.build_request(method, url, json={} if body is not None else None)
+            template = self._templates[key] = transport.template(shape)
+        data = _JSON_ENCODER.encode(body).encode() if body is not None else None
+        return await transport.send_template(template, data)
+
+    def _adopt(self, answer: DirectAnswer, method: str, url: str) -> httpx.Response:
+        """An answer that needs httpx after all (an error, an encoded body, a cookie)."""
+        response = answer.to_httpx(httpx.Request(method, url))
+        response.read()  # undoes Content-Encoding, as httpx's client would have
+        if "set-cookie" in answer.headers:
+            self._http.cookies.extract_cookies(response)
+        return response
 
     def _envelope(self, response: httpx.Response, method: str, url: str) -> Envelope:
         status = response.status_code
@@ -239,19 +321,8 @@ class HttpPipeline:
             body = None
         if not isinstance(body, dict):
             raise self._not_an_envelope(response, method, url)
-        success = body.get("success")
-        if status < 400 and success is not False:
-            extra = {k: v for k, v in body.items() if k not in _ENVELOPE_KEYS}
-            return Envelope(
-                success=success,
-                data=body.get("data"),
-                status_code=body.get("statusCode"),
-                message=body.get("message"),
-                pagination=body.get("pagination"),
-                meta_response=body.get("metaResponse"),
-                http_status=status,
-                extra=extra,
-            )
+        if status < 400 and body.get("success") is not False:
+            return _make_envelope(body, status)
         raise self._status_error(response, body, method, url)
 
     def _status_error(
@@ -317,6 +388,41 @@ class HttpPipeline:
         return path
 
 
+def _log_answer(method: str, url: object, status: int, started: float) -> None:
+    if log.isEnabledFor(logging.DEBUG):
+        log.debug(
+            "%s %s -> %s in %.1f ms", method, url, status, (time.perf_counter() - started) * 1000
+        )
+
+
+def _make_envelope(body: dict[str, Any], status: int) -> Envelope:
+    extra = {k: v for k, v in body.items() if k not in _ENVELOPE_KEYS}
+    return Envelope(
+        success=body.get("success"),
+        data=body.get("data"),
+        status_code=body.get("statusCode"),
+        message=body.get("message"),
+        pagination=body.get("pagination"),
+        meta_response=body.get("metaResponse"),
+        http_status=status,
+        extra=extra,
+    )
+
+
+def _plain_envelope(answer: DirectAnswer) -> Envelope | None:
+    """The envelope of a plain success (JSON, not encoded, no cookie), else ``None``."""
+    headers = answer.headers
+    if answer.status >= 400 or "content-encoding" in headers or "set-cookie" in headers:
+        return None
+    try:
+        body = json.loads(answer.content)
+    except ValueError:
+        return None
+    if not isinstance(body, dict) or body.get("success") is False:
+        return None
+    return _make_envelope(body, answer.status)
+
+
 def _slow_everyone(throttle: Throttle, error: APIError, delay: float | None) -> None:
     if isinstance(error, RateLimitError):
         throttle.pause(
@@ -369,7 +475,7 @@ def create_http_client(
     headers: Mapping[str, str],
 ) -> httpx.AsyncClient:
     """The pooled httpx client an :class:`AsyncClient` owns (one per AsyncClient)."""
-    return httpx.AsyncClient(
+    client = httpx.AsyncClient(
         transport=transport,
         timeout=timeout,
         headers=headers,
@@ -377,6 +483,8 @@ def create_http_client(
         follow_redirects=False,
         trust_env=False,
     )
+    _OWNED[client] = transport
+    return client
 
 
 def build_timeout(

@@ -42,6 +42,8 @@ class Throttle:
 
     async def acquire(self) -> None:
         """Wait for the shared pause to pass, then for a slot under the rate."""
+        if not self._paused_until and not self._interval:
+            return  # never paused and no rate: nothing to wait for, and no clock to read
         while True:
             wait = self._paused_until - anyio.current_time()
             if wait <= 0:

@@ -45,6 +45,10 @@ The original exception is always the ``__cause__``. Messages name the aiohttp cl
 text, never request headers; a ``ClientResponseError`` has its request headers (the bearer
 token) stripped before it is chained.
 
+:meth:`AiohttpTransport.send_direct` is the one place that calls aiohttp. httpx's client reaches
+it through ``handle_async_request``; the pipeline of a client the SDK built reaches it through
+:meth:`AiohttpTransport.send_template`, with headers httpx prepared once (see ``_http``).
+
 Timeouts come from httpx's per-request ``timeout`` extension: ``connect`` bounds opening a
 socket (aiohttp's ``sock_connect``), ``read`` each socket read (``sock_read``), and ``pool``
 bounds waiting for a pooled connection plus connecting (aiohttp's ``connect``). aiohttp has no
@@ -54,6 +58,7 @@ write timeout; our request bodies are small enough to fit the socket buffer at o
 from __future__ import annotations
 
 import ssl
+from collections.abc import Mapping
 from typing import Any, Literal
 
 import aiohttp
@@ -63,7 +68,16 @@ from aiohttp.http import HttpVersion
 from multidict import CIMultiDict, CIMultiDictProxy
 from yarl import URL
 
-__all__ = ["AiohttpTransport", "AutoTransport", "TransportKind", "build_transport"]
+__all__ = [
+    "AiohttpTransport",
+    "AutoTransport",
+    "DirectAnswer",
+    "DirectTemplate",
+    "TransportKind",
+    "aiohttp_headers",
+    "build_transport",
+    "direct_transport",
+]
 
 TransportKind = Literal["auto", "aiohttp", "httpx"]
 
@@ -208,7 +222,8 @@ class AiohttpTransport(httpx.AsyncBaseTransport):
         self._session = session
         return session
 
-    def _client_timeout(self, timeout: dict[str, Any] | None) -> aiohttp.ClientTimeout:
+    def client_timeout(self, timeout: Mapping[str, Any] | None) -> aiohttp.ClientTimeout:
+        """aiohttp's timeouts for httpx's per-request ``timeout`` extension (cached)."""
         timeout = timeout or {}
         key = (timeout.get("connect"), timeout.get("read"), timeout.get("pool"))
         cached = self._timeouts.get(key)
@@ -229,7 +244,6 @@ class AiohttpTransport(httpx.AsyncBaseTransport):
             httpx.TransportError: as drawn in the module docstring.
             RuntimeError: the transport was closed.
         """
-        session = self._session or self._open_session()
         extensions = request.extensions
         raw = request.headers.raw
         try:
@@ -238,23 +252,63 @@ class AiohttpTransport(httpx.AsyncBaseTransport):
             body = await request.aread()
             # httpx framed the stream as chunked; read whole, it goes out with a Content-Length.
             raw = [(k, v) for k, v in raw if k.lower() != b"transfer-encoding"]
-        # raw keeps the caller's header-name casing (multi_items lowercases).
-        encoding = request.headers.encoding
-        headers = [(k.decode(encoding), v.decode(encoding)) for k, v in raw]
-        names = {k.lower() for k, _ in raw}
-        skip = [name for key, name in _AUTO_HEADERS if key not in names]
-        if b"content-type" not in names and (body or request.method in _TYPED_METHODS):
-            skip.append("Content-Type")
+        headers, skip = aiohttp_headers(raw, request.headers.encoding, request.method, bool(body))
+        answer = await self.send_direct(
+            request.method,
+            URL(str(request.url), encoded=True),
+            headers,
+            body,
+            timeouts=self.client_timeout(extensions.get("timeout")),
+            skip_auto_headers=skip,
+            server_hostname=extensions.get("sni_hostname"),
+            request=request,
+        )
+        return answer.to_httpx(request)
+
+    async def send_direct(
+        self,
+        method: str,
+        url: URL,
+        headers: CIMultiDict[str] | list[tuple[str, str]],
+        body: bytes | None,
+        *,
+        timeouts: aiohttp.ClientTimeout,
+        skip_auto_headers: tuple[str, ...] | None = None,
+        server_hostname: str | None = None,
+        request: httpx.Request | None = None,
+    ) -> DirectAnswer:
+        """Send one request whose headers are final and read its answer whole.
+
+        :meth:`handle_async_request` and the pipeline's shortcut past httpx's client (taken
+        only for a client the SDK built, see ``_http``) both send through here, so they put
+        the same bytes on the wire and fail with the same exceptions.
+
+        Args:
+            method: the HTTP method.
+            url: the encoded URL.
+            headers: every header line, as httpx would send it (see :func:`aiohttp_headers`).
+            body: the request body, if any.
+            timeouts: from :meth:`client_timeout`.
+            skip_auto_headers: headers aiohttp must not add.
+            server_hostname: the TLS SNI name, when it differs from the host.
+            request: the httpx request to attach to an exception (built from ``method`` and
+                ``url`` when absent: on failure only, and without the headers).
+
+        Raises:
+            httpx.TransportError: as drawn in the module docstring.
+            RuntimeError: the transport was closed.
+        """
+        session = self._session or self._open_session()
         try:
             response = await session.request(
-                request.method,
-                URL(str(request.url), encoded=True),
+                method,
+                url,
                 headers=headers,
                 data=body or None,
                 allow_redirects=False,
-                skip_auto_headers=skip or None,
-                timeout=self._client_timeout(extensions.get("timeout")),
-                server_hostname=extensions.get("sni_hostname"),
+                skip_auto_headers=skip_auto_headers,
+                timeout=timeouts,
+                server_hostname=server_hostname,
             )
             try:
                 content = await response.read()
@@ -263,17 +317,23 @@ class AiohttpTransport(httpx.AsyncBaseTransport):
                 raise
             response.release()
         except (aiohttp.ClientError, OSError) as exc:
-            raise map_exception(exc, request) from exc
-        return httpx.Response(
-            response.status,
-            headers=response.raw_headers,
-            # stream=, not content=: content= would add a Content-Length the server never sent.
-            stream=httpx.ByteStream(content),
-            request=request,
-            extensions={
-                "http_version": _HTTP_VERSIONS.get(response.version, b"HTTP/1.1"),
-                "reason_phrase": (response.reason or "").encode("ascii", "replace"),
-            },
+            failed = request if request is not None else httpx.Request(method, str(url))
+            raise map_exception(exc, failed) from exc
+        return DirectAnswer(response, content)
+
+    def template(self, request: httpx.Request) -> DirectTemplate:
+        """A :class:`DirectTemplate` of ``request`` (whose body must have been built whole)."""
+        return DirectTemplate(request, self.client_timeout(request.extensions.get("timeout")))
+
+    async def send_template(self, template: DirectTemplate, body: bytes | None) -> DirectAnswer:
+        """Send ``template`` with ``body`` (see :meth:`send_direct`)."""
+        return await self.send_direct(
+            template.method,
+            template.url,
+            template.headers_for(body),
+            body,
+            timeouts=template.timeouts,
+            skip_auto_headers=template.skip,
         )
 
     async def aclose(self) -> None:
@@ -282,6 +342,94 @@ class AiohttpTransport(httpx.AsyncBaseTransport):
         session, self._session = self._session, None
         if session is not None:
             await session.close()
+
+
+def aiohttp_headers(
+    raw: list[tuple[bytes, bytes]], encoding: str, method: str, has_body: bool
+) -> tuple[list[tuple[str, str]], tuple[str, ...] | None]:
+    """httpx's header lines as aiohttp takes them, and the headers aiohttp must not add.
+
+    Args:
+        raw: ``request.headers.raw`` (it keeps the caller's name casing; multi_items does not).
+        encoding: ``request.headers.encoding``.
+        method: the HTTP method.
+        has_body: whether a non-empty body goes out.
+    """
+    headers = [(k.decode(encoding), v.decode(encoding)) for k, v in raw]
+    names = {k.lower() for k, _ in raw}
+    skip = [name for key, name in _AUTO_HEADERS if key not in names]
+    if b"content-type" not in names and (has_body or method in _TYPED_METHODS):
+        skip.append("Content-Type")
+    return headers, tuple(skip) or None
+
+
+class DirectAnswer:
+    """An answer read whole by :meth:`AiohttpTransport.send_direct`, still encoded.
+
+    Attributes:
+        status: the HTTP status.
+        headers: the response headers (case-insensitive).
+        content: the body as received (``Content-Encoding`` not undone).
+    """
+
+    __slots__ = ("_response", "content", "headers", "status")
+
+    def __init__(self, response: aiohttp.ClientResponse, content: bytes) -> None:
+        self._response = response
+        self.status = response.status
+        self.headers = response.headers
+        self.content = content
+
+    def to_httpx(self, request: httpx.Request) -> httpx.Response:
+        """The answer as httpx's response to ``request``; httpx decodes the body once read."""
+        response = self._response
+        return httpx.Response(
+            response.status,
+            headers=response.raw_headers,
+            # stream=, not content=: content= would add a Content-Length the server never sent.
+            stream=httpx.ByteStream(self.content),
+            request=request,
+            extensions={
+                "http_version": _HTTP_VERSIONS.get(response.version, b"HTTP/1.1"),
+                "reason_phrase": (response.reason or "").encode("ascii", "replace"),
+            },
+        )
+
+
+class DirectTemplate:
+    """One request shape for :meth:`AiohttpTransport.send_template`: all but the body fixed.
+
+    Built from an httpx request that the client prepared (URL, default headers, Host,
+    Content-Type, timeout extension), so a request sent from the template carries the same
+    header lines in the same order as that request would; only Content-Length follows the body.
+    """
+
+    __slots__ = ("headers", "method", "skip", "timeouts", "url")
+
+    def __init__(self, request: httpx.Request, timeouts: aiohttp.ClientTimeout) -> None:
+        content = request.content
+        headers, self.skip = aiohttp_headers(
+            request.headers.raw, request.headers.encoding, request.method, bool(content)
+        )
+        self.method = request.method
+        self.url = URL(str(request.url), encoded=True)
+        self.headers = CIMultiDict(headers)
+        self.timeouts = timeouts
+
+    def headers_for(self, body: bytes | None) -> CIMultiDict[str]:
+        """The header lines for ``body``: the template's, with its length when it has one."""
+        if not body:
+            return self.headers
+        headers = self.headers.copy()  # C-level copy; setting keeps the line's position
+        headers["Content-Length"] = str(len(body))
+        return headers
+
+
+def direct_transport(transport: httpx.AsyncBaseTransport) -> AiohttpTransport | None:
+    """The :class:`AiohttpTransport` that ``transport`` sends through, if it is one of ours."""
+    if type(transport) is AutoTransport:
+        transport = transport.choose()
+    return transport if type(transport) is AiohttpTransport else None
 
 
 class AutoTransport(httpx.AsyncBaseTransport):
@@ -310,7 +458,14 @@ class AutoTransport(httpx.AsyncBaseTransport):
         """The transport chosen on the first request, or ``None`` before it."""
         return self._inner
 
-    def _choose(self) -> httpx.AsyncBaseTransport:
+    def choose(self) -> httpx.AsyncBaseTransport:
+        """The transport for the running async library, built on the first call.
+
+        Raises:
+            RuntimeError: the transport was closed.
+        """
+        if self._inner is not None:
+            return self._inner
         if self._closed:
             raise RuntimeError("this transport is closed")
         kind: TransportKind = "aiohttp" if sniffio.current_async_library() == "asyncio" else "httpx"
@@ -319,7 +474,7 @@ class AutoTransport(httpx.AsyncBaseTransport):
 
     async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
         """Send ``request`` through the chosen transport."""
-        inner = self._inner or self._choose()
+        inner = self._inner or self.choose()
         return await inner.handle_async_request(request)
 
     async def aclose(self) -> None:

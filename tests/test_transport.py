@@ -477,8 +477,8 @@ def test_build_transport_kinds_and_bad_input() -> None:
 def test_timeouts_map_to_aiohttp_fields_and_are_cached() -> None:
     """httpx's connect/read/pool become sock_connect/sock_read/connect, built once per tuple."""
     transport = AiohttpTransport(max_connections=1, keepalive_expiry=None, verify=False)
-    first = transport._client_timeout({"connect": 1.0, "read": 2.0, "write": 3.0, "pool": 4.0})
-    again = transport._client_timeout({"connect": 1.0, "read": 2.0, "write": 9.0, "pool": 4.0})
+    first = transport.client_timeout({"connect": 1.0, "read": 2.0, "write": 3.0, "pool": 4.0})
+    again = transport.client_timeout({"connect": 1.0, "read": 2.0, "write": 9.0, "pool": 4.0})
     assert first is again
     assert (first.total, first.sock_connect, first.sock_read, first.connect) == (
         None,
@@ -486,7 +486,7 @@ def test_timeouts_map_to_aiohttp_fields_and_are_cached() -> None:
         2.0,
         4.0,
     )
-    assert transport._client_timeout(None).sock_read is None
+    assert transport.client_timeout(None).sock_read is None
 
 
 def _key() -> Any:

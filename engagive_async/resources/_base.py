@@ -20,9 +20,16 @@ class Resource:
         self._pipeline = pipeline
         self._account_id = account_id
         self._paging = paging
+        self._paths: dict[str, str] = {}
 
     def _path(self, route: str, **params: object) -> str:
-        return ROUTES[route].path(account_id=self._account_id, **params)
+        if params:
+            return ROUTES[route].path(account_id=self._account_id, **params)
+        # A route without path ids has one path per account: quote it once, not per send.
+        path = self._paths.get(route)
+        if path is None:
+            path = self._paths[route] = ROUTES[route].path(account_id=self._account_id)
+        return path
 
     async def _one(self, route: str, cls: type[T], *, json: Any = None, **params: object) -> T:
         method, path = ROUTES[route].method, self._path(route, **params)
