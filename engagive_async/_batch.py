@@ -18,22 +18,17 @@ import asyncio
 import contextlib
 import datetime as dt
 import time
-from collections.abc import AsyncGenerator, AsyncIterable, Awaitable, Callable, Iterable, Sized
-from typing import Protocol
+from collections.abc import AsyncGenerator, Awaitable, Callable, Sized
 
 import anyio
 import attrs
 import sniffio
+from anyio.abc import TaskGroup
 
 from engagive_async._background import Producer, stream_from_background
-from engagive_async._errors import (
-    APIConnectionError,
-    APIStatusError,
-    EngagiveError,
-    ResponseDecodeError,
-)
+from engagive_async._batch_source import Items, ItemSource
 from engagive_async._http import CallTrace
-from engagive_async._retry import RetryPolicy
+from engagive_async._outcomes import SendJournal, outcome_status_for
 from engagive_async._throttle import Throttle
 from engagive_async.models.batch import (
     BatchProgress,
@@ -50,54 +45,14 @@ SENT, FAILED, UNKNOWN, SKIPPED = (
     OutcomeStatus.SKIPPED,
 )
 
-__all__ = ["SendJournal", "outcome_status_for", "run_batch"]
+__all__ = ["Items", "Prepare", "SendJournal", "Sender", "run_batch"]
 
 #: Sends one prepared item: given the batch's throttle, and a trace to count attempts in.
 Sender = Callable[[Throttle, CallTrace], Awaitable[SendResult]]
 #: Validates an item (raising ValidationError) and returns its sender; no I/O.
 Prepare = Callable[[SendItem], Sender]
-Items = Iterable[SendItem] | AsyncIterable[SendItem]
 
-#: Statuses of a gateway that gave up waiting on Engagive: the send may have gone through.
-_NO_ANSWER_STATUSES = frozenset({504})
 _NO_SCOPE = contextlib.nullcontext()
-
-
-class SendJournal(Protocol):
-    """Durable memory of a campaign, so that a rerun never sends an item twice.
-
-    The batch calls ``skip_reason`` before an item, ``before_send`` just before its first
-    request (the record must be durable when it returns), and ``record`` with its outcome.
-    """
-
-    async def skip_reason(self, index: int, item: SendItem) -> str | None:
-        """Why this item must not be sent again (e.g. ``"already sent"``), or ``None``."""
-        ...
-
-    async def before_send(self, index: int, item: SendItem) -> None:
-        """Mark the item as in flight."""
-        ...
-
-    async def record(self, outcome: SendOutcome) -> None:
-        """Store the item's outcome."""
-        ...
-
-
-def outcome_status_for(error: BaseException) -> OutcomeStatus:
-    """FAILED when the server or Meta answered no (or the item was invalid); UNKNOWN when the
-    request may have gone out and no intelligible answer came back."""
-    if isinstance(error, APIConnectionError):
-        return OutcomeStatus.UNKNOWN if error.request_sent else OutcomeStatus.FAILED
-    if isinstance(error, ResponseDecodeError):
-        return OutcomeStatus.UNKNOWN
-    if isinstance(error, APIStatusError) and error.status_code in _NO_ANSWER_STATUSES:
-        return OutcomeStatus.UNKNOWN
-    return OutcomeStatus.FAILED
-
-
-def is_retryable_failure(error: BaseException | None) -> bool:
-    """Whether a FAILED item may be sent again without risk of a duplicate (journal reruns)."""
-    return isinstance(error, EngagiveError) and RetryPolicy().is_retryable(error, idempotent=False)
 
 
 @attrs.define
@@ -164,10 +119,14 @@ class _BatchRun:
     def __init__(self, items: Items, prepare: Prepare, options: _Options) -> None:
         self._prepare = prepare
         self._o = options
-        self._source = _Source(items)
+        self._source = ItemSource(items)
         self._stop_reason: str | None = None
         self._in_flight: set[anyio.CancelScope] = set()
-        self._unscoped = 0  # items in flight without a scope of their own (no deadline)
+        self._unscoped = 0  # items in flight without a scope of their own
+        # Only a deadline or stop_on cuts items off one by one (after the grace); without
+        # either, no scope per item is needed.
+        self._scoped = options.deadline is not None or options.stop_on is not None
+        self._watchers: TaskGroup | None = None
         self._by_status = dict.fromkeys(OutcomeStatus, 0)
         self._started = 0.0
         self._clock = anyio.current_time
@@ -189,6 +148,7 @@ class _BatchRun:
         self._clock = _clock()
         self._started = self._clock()
         async with anyio.create_task_group() as watchers:
+            self._watchers = watchers
             if self._o.deadline is not None:
                 watchers.start_soon(self._watch_deadline, _deadline_at(self._o.deadline))
             async with anyio.create_task_group() as workers:
@@ -206,12 +166,18 @@ class _BatchRun:
             raise self._source.error
 
     def _stop(self, reason: str) -> None:
-        if self._stop_reason is None:
-            self._stop_reason = reason
+        if self._stop_reason is not None:
+            return
+        self._stop_reason = reason
+        # A consumer that left is handled by the stream: it cancels the whole run after grace.
+        if reason != "cancelled" and self._watchers is not None:
+            self._watchers.start_soon(self._cut_off_after_grace)
 
     async def _watch_deadline(self, deadline_at: float) -> None:
         await anyio.sleep_until(deadline_at)
         self._stop("deadline")
+
+    async def _cut_off_after_grace(self) -> None:
         await anyio.sleep(self._o.grace)
         for scope in list(self._in_flight):
             scope.cancel()
@@ -258,8 +224,7 @@ class _BatchRun:
             return
         trace = CallTrace()
         started = self._clock()
-        # Only a deadline cancels items one by one; without one, no scope per item is needed.
-        scope = anyio.CancelScope() if self._o.deadline is not None else None
+        scope = anyio.CancelScope() if self._scoped else None
         if scope is not None:
             self._in_flight.add(scope)
         else:
@@ -380,43 +345,6 @@ def _clock() -> Callable[[], float]:
 def _cancelled_status(trace: CallTrace) -> OutcomeStatus:
     # Cancelled before its first request: never sent. After: it may have been delivered.
     return UNKNOWN if trace.attempts else SKIPPED
-
-
-class _Source:
-    """Pulls ``(index, item)`` pairs lazily; an input that raises ends the input."""
-
-    def __init__(self, items: Items) -> None:
-        self.error: BaseException | None = None
-        self._index = 0
-        self._sync = iter(items) if not isinstance(items, AsyncIterable) else None
-        self._async = aiter(items) if isinstance(items, AsyncIterable) else None
-        self._lock = anyio.Lock()
-        self._exhausted = False
-
-    @property
-    def pulled(self) -> int:
-        return self._index
-
-    async def next(self) -> tuple[int, SendItem] | None:
-        if self._exhausted:
-            return None
-        try:
-            if self._sync is not None:
-                item = next(self._sync)
-            else:
-                assert self._async is not None
-                async with self._lock:  # an async generator cannot be advanced concurrently
-                    item = await anext(self._async)
-        except (StopIteration, StopAsyncIteration):
-            self._exhausted = True
-            return None
-        except Exception as exc:  # noqa: BLE001 - the input's own failure, re-raised at the end
-            self.error = exc
-            self._exhausted = True
-            return None
-        index = self._index
-        self._index += 1
-        return index, item
 
 
 def _deadline_at(deadline: float | dt.datetime) -> float:

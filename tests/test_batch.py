@@ -269,6 +269,27 @@ async def test_stop_on_stops_starting_new_items() -> None:
     assert len(outcomes) == 50
 
 
+async def test_stop_on_gives_sends_in_flight_the_grace_then_cuts_them_off() -> None:
+    """After stop_on fires, an answer slower than `grace` is cut off and reported UNKNOWN."""
+    fake = FakeEngagive(latency=0.05)  # both first sends are in flight when the first answers
+    fake.script(Fault.meta_error(131031), Fault.delay(5.0), route=SEND_ROUTE)
+    async with in_process(fake) as client:
+        started = anyio.current_time()
+        outcomes = await collect(
+            client,
+            templates(6),
+            concurrency=2,
+            ordered=True,
+            grace=0.1,
+            stop_on=lambda o: o.meta_error_code == 131031,
+        )
+        elapsed = anyio.current_time() - started
+    assert [o.status for o in outcomes] == [FAILED, UNKNOWN, *[SKIPPED] * 4]
+    assert outcomes[1].reason == "stop_on"
+    assert outcomes[1].attempts == 1
+    assert elapsed < 5.0  # the slow answer was not waited for
+
+
 async def test_consumer_cancellation_leaves_nothing_running_and_reports_progress() -> None:
     """Cancelling the consumer: in-flight items finish within grace, the rest are SKIPPED."""
     fake = FakeEngagive(latency=0.05)

@@ -13,7 +13,7 @@ from typing import Literal, Self
 
 import anyio
 
-from engagive_async._batch import is_retryable_failure
+from engagive_async._outcomes import is_retryable_failure
 from engagive_async._errors import AuthenticationError, PermissionDeniedError
 from engagive_async._journal import _sql as sql
 from engagive_async._journal._models import (

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any, TypeVar
 
+from engagive_async._errors import APIError
 from engagive_async._http import HttpPipeline
 from engagive_async._page_info import PagingParams
 from engagive_async._pagination import AsyncPager
@@ -59,4 +60,9 @@ class Resource:
 
     async def _all(self, route: str, cls: type[T], **path_params: object) -> list[T]:
         # Lookups are short lists; should the server page them, every page is read.
-        return await self._pager(route, cls, path_params=path_params).to_list()
+        try:
+            return await self._pager(route, cls, path_params=path_params).to_list()
+        except APIError as exc:
+            if exc.page == 1:
+                exc.page = None  # to the caller a lookup is one call: "page 1" would puzzle
+            raise

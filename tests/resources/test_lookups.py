@@ -2,9 +2,17 @@
 
 from __future__ import annotations
 
+import httpx
+import pytest
 import respx
 
-from engagive_async import AsyncClient, Category, CategoryOption, ParameterFormat
+from engagive_async import (
+    AsyncClient,
+    Category,
+    CategoryOption,
+    ParameterFormat,
+    PermissionDeniedError,
+)
 from tests.resources._support import fixture, ok
 
 LOOKUPS = "/channels/whatsapp/accounts/1/templates/lookups"
@@ -68,3 +76,16 @@ async def test_lookup_lists_follow_pages_when_the_server_pages(
     codes = [c.code for c in await scripted.account(1).templates.lookups.categories()]
     assert codes == ["A", "B"]
     assert route.call_count == 2
+
+
+async def test_a_refused_lookup_does_not_speak_of_pages(
+    scripted: AsyncClient, router: respx.MockRouter
+) -> None:
+    """A lookup is one call to its caller: its error names no page number."""
+    router.get(f"{LOOKUPS}/categories").mock(
+        return_value=httpx.Response(403, json={"success": False, "error": "Not allowed"})
+    )
+    with pytest.raises(PermissionDeniedError) as caught:
+        await scripted.account(1).templates.lookups.categories()
+    assert caught.value.page is None
+    assert "page" not in str(caught.value)
