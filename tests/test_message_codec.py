@@ -12,8 +12,8 @@ from hypothesis import strategies as st
 
 from engagive_async._converter import DecodeFailure, converter, structure
 from engagive_async._errors import ValidationError
+from engagive_async._message_checks import validate_message
 from engagive_async._message_codec import components_to_wire
-from engagive_async._validation import validate_message
 from engagive_async.models.components import (
     ActionParam,
     BodyComponent,

@@ -13,6 +13,7 @@ from engagive_async import _wire
 from engagive_async._batch import Items, Sender, SendJournal, run_batch
 from engagive_async._converter import converter
 from engagive_async._http import CallTrace
+from engagive_async._message_checks import validate_message
 from engagive_async._message_codec import components_to_wire
 from engagive_async._retry import RetryPolicy
 from engagive_async._throttle import Throttle
@@ -213,7 +214,7 @@ class MessagesResource(Resource):
             )
             return _wire.ROUTES["messages.send_reaction"], body
         if isinstance(item, SingleSend):
-            check.validate_message(item.message)
+            validate_message(item.message)
             if item.reply_to is not None:
                 check.validate_wamid(item.reply_to, field="reply_to")
             payload: Mapping[str, Any] = converter.unstructure(item.message, Message)
