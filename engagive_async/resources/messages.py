@@ -11,10 +11,10 @@ from typing import Any
 from engagive_async import _validation as check
 from engagive_async import _wire
 from engagive_async._batch import Items, Sender, SendJournal, run_batch
+from engagive_async._component_codec import components_to_wire
 from engagive_async._converter import converter
 from engagive_async._http import CallTrace
 from engagive_async._message_checks import validate_message
-from engagive_async._message_codec import components_to_wire
 from engagive_async._retry import RetryPolicy
 from engagive_async._throttle import Throttle
 from engagive_async.models.batch import (
