@@ -26,6 +26,7 @@ import sniffio
 from anyio.abc import TaskGroup
 
 from engagive_async._background import Producer, stream_from_background
+from engagive_async._batch_delivery import Delivery, one_by_one
 from engagive_async._batch_source import Items, ItemSource
 from engagive_async._http import CallTrace
 from engagive_async._outcomes import SendJournal, outcome_status_for
@@ -96,23 +97,11 @@ def run_batch(
         total=len(items) if isinstance(items, Sized) else None,
     )
     run = _BatchRun(items, prepare, options)
-    return _one_by_one(
+    return one_by_one(
         stream_from_background(
             run.produce, buffer=0, on_consumer_exit=run.consumer_left, exit_grace=grace
         )
     )
-
-
-async def _one_by_one(
-    chunks: AsyncGenerator[list[SendOutcome], None],
-) -> AsyncGenerator[SendOutcome, None]:
-    """The outcomes of each chunk in turn; closing this closes the stream of chunks."""
-    try:
-        async for chunk in chunks:
-            for outcome in chunk:
-                yield outcome
-    finally:
-        await chunks.aclose()
 
 
 class _BatchRun:
@@ -130,21 +119,18 @@ class _BatchRun:
         self._by_status = dict.fromkeys(OutcomeStatus, 0)
         self._started = 0.0
         self._clock = anyio.current_time
-        self._producer: Producer[list[SendOutcome]] | None = None
-        # Outcomes on their way to the consumer, handed over in chunks (see _deliver).
-        self._outbox: list[SendOutcome] = []
-        self._flushing = False
-        self._taken: anyio.Event | None = None  # made by the first worker that waits
-        # Ordered mode: outcomes waiting for an earlier index, and the next index to emit.
-        self._held: dict[int, SendOutcome] = {}
-        self._next_to_emit = 0
-        self._room = anyio.Event()
+        self._delivery: Delivery | None = None  # made when produce() starts
 
     def consumer_left(self) -> None:
         self._stop("cancelled")
 
     async def produce(self, producer: Producer[list[SendOutcome]]) -> None:
-        self._producer = producer
+        self._delivery = Delivery(
+            producer,
+            ordered=self._o.ordered,
+            capacity=self._o.concurrency,
+            pulled=lambda: self._source.pulled,
+        )
         self._clock = _clock()
         self._started = self._clock()
         async with anyio.create_task_group() as watchers:
@@ -185,7 +171,7 @@ class _BatchRun:
     async def _worker(self) -> None:
         while self._stop_reason is None:
             if self._o.ordered:
-                await self._wait_for_room()
+                await self._out.wait_for_room()
             pulled = await self._source.next()
             if pulled is None:
                 return
@@ -200,14 +186,14 @@ class _BatchRun:
                 return
             await self._send(index, item)
 
+    @property
+    def _out(self) -> Delivery:
+        assert self._delivery is not None  # produce() makes it before starting any worker
+        return self._delivery
+
     def _current_stop(self) -> str | None:
         # A method, not the attribute, so type checkers do not carry a narrowing across awaits.
         return self._stop_reason
-
-    async def _wait_for_room(self) -> None:
-        # Ordered outcomes wait for slower earlier ones; cap how many may wait.
-        while self._source.pulled - self._next_to_emit >= self._o.concurrency:
-            await self._room.wait()
 
     async def _send(self, index: int, item: SendItem) -> None:
         journal = self._o.journal
@@ -283,47 +269,7 @@ class _BatchRun:
             self._o.on_progress(self._progress())
         if self._o.stop_on is not None and self._o.stop_on(outcome):
             self._stop("stop_on")
-        if not self._o.ordered:
-            await self._deliver(outcome)
-            return
-        self._held[outcome.index] = outcome
-        while self._next_to_emit in self._held:
-            await self._deliver(self._held.pop(self._next_to_emit))
-            self._next_to_emit += 1
-        self._room.set()
-        self._room = anyio.Event()
-
-    async def _deliver(self, outcome: SendOutcome) -> None:
-        """Queue ``outcome`` for the consumer; the first worker to find the queue idle hands
-        it over, in chunks, until it is empty.
-
-        The consumer's stream takes an event-loop turn per object received: one outcome per
-        object would cap a batch at one answer per turn however many arrived in it, while the
-        workers sat blocked on a full stream instead of sending. The queue stays bounded:
-        a worker waits while it holds ``concurrency`` outcomes.
-        """
-        self._outbox.append(outcome)
-        if self._flushing:
-            while self._flushing and len(self._outbox) >= self._o.concurrency:
-                if self._taken is None:
-                    self._taken = anyio.Event()
-                await self._taken.wait()
-            return
-        assert self._producer is not None
-        self._flushing = True
-        try:
-            while self._outbox:
-                chunk, self._outbox = self._outbox, []
-                self._wake_waiters()
-                await self._producer.emit(chunk)
-        finally:
-            self._flushing = False
-            self._wake_waiters()
-
-    def _wake_waiters(self) -> None:
-        if self._taken is not None:
-            self._taken.set()
-            self._taken = None
+        await self._out.put(outcome)
 
     def _progress(self) -> BatchProgress:
         return BatchProgress(
