@@ -42,7 +42,36 @@ def _read_line(stream: IO[str], timeout: float, what: str) -> str:
     return line
 
 
-class Server:
+class _Child:
+    """A child process that is stopped, and its pipe closed, when the ``with`` block ends."""
+
+    _proc: subprocess.Popen[str]
+
+    def close(self) -> None:
+        """Stop the process; subclasses first ask it politely."""
+        self._reap(timeout=0)
+
+    def _reap(self, timeout: float) -> None:
+        """Wait ``timeout`` seconds for the process to end, then kill it; close its stdout."""
+        if self._proc.poll() is None:
+            try:
+                self._proc.wait(timeout=timeout)
+            except subprocess.TimeoutExpired:
+                self._proc.kill()
+                self._proc.wait()
+        if self._proc.stdout is not None:
+            self._proc.stdout.close()
+
+    def __enter__(self) -> Self:
+        return self
+
+    def __exit__(
+        self, t: type[BaseException] | None, e: BaseException | None, tb: TracebackType | None
+    ) -> None:
+        self.close()
+
+
+class Server(_Child):
     """A fixed-latency server in its own process on 127.0.0.1.
 
     Args:
@@ -81,24 +110,10 @@ class Server:
         """Stop the server (SIGTERM, then SIGKILL if it lingers)."""
         if self._proc.poll() is None:
             self._proc.terminate()
-            try:
-                self._proc.wait(timeout=10)
-            except subprocess.TimeoutExpired:
-                self._proc.kill()
-                self._proc.wait()
-        if self._proc.stdout is not None:
-            self._proc.stdout.close()
-
-    def __enter__(self) -> Self:
-        return self
-
-    def __exit__(
-        self, t: type[BaseException] | None, e: BaseException | None, tb: TracebackType | None
-    ) -> None:
-        self.close()
+        self._reap(timeout=10)
 
 
-class Worker:
+class Worker(_Child):
     """One client process (``benchmarks._worker``), kept for many commands."""
 
     def __init__(self, core: int | None, timeout: float = 900.0) -> None:
@@ -138,18 +153,4 @@ class Worker:
                 self._proc.stdin.close()
             except BrokenPipeError:
                 pass
-            try:
-                self._proc.wait(timeout=30)
-            except subprocess.TimeoutExpired:
-                self._proc.kill()
-                self._proc.wait()
-        if self._proc.stdout is not None:
-            self._proc.stdout.close()
-
-    def __enter__(self) -> Self:
-        return self
-
-    def __exit__(
-        self, t: type[BaseException] | None, e: BaseException | None, tb: TracebackType | None
-    ) -> None:
-        self.close()
+        self._reap(timeout=30)

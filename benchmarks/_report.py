@@ -130,7 +130,10 @@ def _verdict(met: bool | None) -> str:
     return {True: "met", False: "NOT met", None: "not judged"}[met]
 
 
-def _throughput_table(summary: Sequence[dict[str, Any]], latency: float) -> list[str]:
+def _table_start(
+    summary: Sequence[dict[str, Any]], latency: float
+) -> tuple[list[dict[str, Any]], list[int], list[str], list[str]]:
+    """The rows at ``latency``, their concurrencies and clients, and the table's header."""
     rows = [r for r in summary if r["latency"] == latency]
     concurrencies = sorted({r["concurrency"] for r in rows})
     clients = [c for c in LABELS if any(r["client"] == c for r in rows)]
@@ -138,6 +141,11 @@ def _throughput_table(summary: Sequence[dict[str, Any]], latency: float) -> list
         "| client | " + " | ".join(f"c={c}" for c in concurrencies) + " |",
         "| --- |" + " ---: |" * len(concurrencies),
     ]
+    return rows, concurrencies, clients, lines
+
+
+def _throughput_table(summary: Sequence[dict[str, Any]], latency: float) -> list[str]:
+    rows, concurrencies, clients, lines = _table_start(summary, latency)
     for client in clients:
         cells = []
         for c in concurrencies:
@@ -159,13 +167,7 @@ def _throughput_table(summary: Sequence[dict[str, Any]], latency: float) -> list
 
 
 def _cpu_table(summary: Sequence[dict[str, Any]]) -> list[str]:
-    rows = [r for r in summary if r["latency"] == 0.0]
-    concurrencies = sorted({r["concurrency"] for r in rows})
-    clients = [c for c in LABELS if any(r["client"] == c for r in rows)]
-    lines = [
-        "| client | " + " | ".join(f"c={c}" for c in concurrencies) + " |",
-        "| --- |" + " ---: |" * len(concurrencies),
-    ]
+    rows, concurrencies, clients, lines = _table_start(summary, 0.0)
     for client in clients:
         cells = []
         for c in concurrencies:
