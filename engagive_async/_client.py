@@ -5,7 +5,7 @@ from __future__ import annotations
 import ipaddress
 import ssl
 from types import TracebackType
-from typing import TYPE_CHECKING, Literal
+from typing import TYPE_CHECKING
 from urllib.parse import urlsplit
 
 from engagive_async import _config
@@ -14,7 +14,7 @@ from engagive_async._errors import ConfigurationError
 from engagive_async._http import HttpPipeline, build_timeout, create_http_client
 from engagive_async._page_info import PagingParams
 from engagive_async._retry import RetryPolicy
-from engagive_async._transport import build_transport
+from engagive_async._transport import TransportKind, build_transport
 from engagive_async.models.results import Envelope
 from engagive_async.resources.messages import MessagesResource
 from engagive_async.resources.templates import TemplatesResource
@@ -26,8 +26,6 @@ if TYPE_CHECKING:
     import httpx
 
 __all__ = ["AccountClient", "AsyncClient"]
-
-TransportKind = Literal["auto", "aiohttp", "httpx"]
 
 
 class AsyncClient:

@@ -12,16 +12,18 @@ Every error the SDK raises derives from :class:`EngagiveError`::
         ├── APIConnectionError          no HTTP answer; ``.request_sent`` tells whether
         │   └── APITimeoutError         the request left this process before it failed
         ├── ResponseDecodeError         an answer that is not Engagive's JSON envelope
-        └── APIStatusError              Engagive answered with an error
+        └── APIStatusError              Engagive answered with an error (this class itself
+            │                           for other statuses, and for ``success: false`` under
+            │                           2xx whose body names no error status)
             ├── BadRequestError         400
             ├── AuthenticationError     401
             ├── PermissionDeniedError   403
             ├── NotFoundError           404
             ├── RateLimitError          429 (``.retry_after``)
             ├── UpstreamError           502: Meta refused (``.meta_error``)
-            └── InternalServerError     any other 5xx, and ``success: false`` under 2xx
+            └── InternalServerError     any other 5xx
 
-httpx exceptions become these only in ``_http.py``; the original stays reachable as
+httpx exceptions become these only in the ``_http`` package; the original stays reachable as
 ``__cause__``. No error message ever contains the bearer token: the pipeline never puts request
 headers into a message, and the connection errors carry only the method and the URL.
 """

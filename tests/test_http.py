@@ -312,7 +312,7 @@ async def test_retry_after_seconds_and_http_date_are_honoured(
     async def record_sleep(seconds: float) -> None:
         waits.append(seconds)
 
-    monkeypatch.setattr("engagive_async._http.anyio.sleep", record_sleep)
+    monkeypatch.setattr("engagive_async._http._pipeline.anyio.sleep", record_sleep)
     future = email.utils.formatdate(time.time() + 30, usegmt=True)
     router.get(LIST).mock(
         side_effect=[

@@ -1,49 +1,10 @@
-"""Which httpx transport carries requests, and how aiohttp's failures read as httpx's.
-
-On asyncio the default transport is :class:`AiohttpTransport`: httpx stays the client API (event
-hooks, respx and custom transports keep working) while aiohttp's connection pool does the I/O,
-because httpx's own pool spends CPU that grows with the number of pooled connections. On trio,
-where aiohttp cannot run, httpx's pool is used.
+"""The aiohttp transport: httpx stays the client API while aiohttp's pool does the I/O.
 
 Why not the ``httpx-aiohttp`` package: it reports ``aiohttp.ClientConnectionError`` (which
 includes ``ServerDisconnectedError``, raised after the request was written) as
 ``httpx.ConnectTimeout``. The SDK resends a message only when the request provably never left,
-so that mapping would send a customer the same WhatsApp message twice.
-
-The contract: ``httpx.ConnectError``, ``httpx.ConnectTimeout`` and ``httpx.PoolTimeout`` (the
-"connect family") are raised only when nothing was written to any socket. aiohttp's own retry
-of idempotent requests on a dropped keep-alive connection is switched off for the same reason:
-its second attempt could fail to connect after the first one was written.
-
-aiohttp exception (most specific first)      httpx exception           written?
--------------------------------------------  ------------------------  --------
-ConnectionTimeoutError (pool wait, connect)  ConnectTimeout            no
-ClientConnectorCertificateError              ConnectError              no
-ClientConnectorSSLError, ClientSSLError      ConnectError              no
-ClientConnectorDNSError                      ConnectError              no
-ClientProxyConnectionError                   ConnectError              no
-ClientConnectorError (refused, unreachable)  ConnectError              no
-ServerFingerprintMismatch (at TLS connect)   ConnectError              no
-SocketTimeoutError (sock_read elapsed)       ReadTimeout               maybe
-ServerTimeoutError (older sock_read name)    ReadTimeout               maybe
-ServerDisconnectedError                      RemoteProtocolError       maybe
-ClientConnectionResetError (writing)         WriteError                maybe
-UploadAbortedError                           WriteError                maybe
-ClientOSError "Can not write request body"   WriteError                maybe
-ClientOSError (reset while reading)          ReadError                 maybe
-ClientPayloadError (body cut short)          RemoteProtocolError       maybe
-ClientHttpProxyError                         ProxyError                maybe
-ClientResponseError (malformed answer)       RemoteProtocolError       maybe
-NonHttpUrlClientError                        UnsupportedProtocol       no
-InvalidURL, InvalidUrlClientError            UnsupportedProtocol       no
-ServerConnectionError, ClientConnectionError NetworkError              maybe
-ClientError (anything else from aiohttp)     NetworkError              maybe
-TimeoutError (phase unknown)                 TimeoutException          maybe
-OSError                                      NetworkError              maybe
-
-The original exception is always the ``__cause__``. Messages name the aiohttp class and its
-text, never request headers; a ``ClientResponseError`` has its request headers (the bearer
-token) stripped before it is chained.
+so that mapping would send a customer the same WhatsApp message twice. Ours keeps the contract
+drawn in ``_exceptions``.
 
 :meth:`AiohttpTransport.send_direct` is the one place that calls aiohttp. httpx's client reaches
 it through ``handle_async_request``; the pipeline of a client the SDK built reaches it through
@@ -59,60 +20,18 @@ from __future__ import annotations
 
 import ssl
 from collections.abc import Mapping
-from typing import Any, Literal
+from typing import Any
 
 import aiohttp
 import httpx
-import sniffio
 from aiohttp.http import HttpVersion
-from multidict import CIMultiDict, CIMultiDictProxy
+from multidict import CIMultiDict
 from yarl import URL
 
-__all__ = [
-    "AiohttpTransport",
-    "AutoTransport",
-    "DirectAnswer",
-    "DirectTemplate",
-    "TransportKind",
-    "aiohttp_headers",
-    "build_transport",
-    "direct_transport",
-]
+from engagive_async._transport._exceptions import map_exception
 
-TransportKind = Literal["auto", "aiohttp", "httpx"]
+__all__ = ["AiohttpTransport", "DirectAnswer", "DirectTemplate", "aiohttp_headers"]
 
-#: aiohttp exception -> httpx exception; looked up along the raised class's MRO, so the most
-#: specific entry wins. The module docstring draws the same table.
-EXCEPTION_MAP: dict[type[BaseException], type[httpx.TransportError]] = {
-    aiohttp.ConnectionTimeoutError: httpx.ConnectTimeout,
-    aiohttp.ClientConnectorCertificateError: httpx.ConnectError,
-    aiohttp.ClientConnectorSSLError: httpx.ConnectError,
-    aiohttp.ClientSSLError: httpx.ConnectError,
-    aiohttp.ClientConnectorDNSError: httpx.ConnectError,
-    aiohttp.ClientProxyConnectionError: httpx.ConnectError,
-    aiohttp.ClientConnectorError: httpx.ConnectError,
-    aiohttp.ServerFingerprintMismatch: httpx.ConnectError,
-    aiohttp.SocketTimeoutError: httpx.ReadTimeout,
-    aiohttp.ServerTimeoutError: httpx.ReadTimeout,
-    aiohttp.ServerDisconnectedError: httpx.RemoteProtocolError,
-    aiohttp.ClientConnectionResetError: httpx.WriteError,
-    aiohttp.client_exceptions.UploadAbortedError: httpx.WriteError,
-    aiohttp.ClientOSError: httpx.ReadError,
-    aiohttp.ClientPayloadError: httpx.RemoteProtocolError,
-    aiohttp.ClientHttpProxyError: httpx.ProxyError,
-    aiohttp.ClientResponseError: httpx.RemoteProtocolError,
-    aiohttp.NonHttpUrlClientError: httpx.UnsupportedProtocol,
-    aiohttp.InvalidURL: httpx.UnsupportedProtocol,
-    aiohttp.ServerConnectionError: httpx.NetworkError,
-    aiohttp.ClientConnectionError: httpx.NetworkError,
-    aiohttp.ClientError: httpx.NetworkError,
-    TimeoutError: httpx.TimeoutException,
-    OSError: httpx.NetworkError,
-}
-
-# aiohttp reports a failed body write as ClientOSError too; this text is how it says so.
-_BODY_WRITE_FAILED = "Can not write request body"
-_NO_HEADERS: CIMultiDictProxy[str] = CIMultiDictProxy(CIMultiDict())
 # Headers aiohttp adds when a request lacks them. httpx leaves one out only on purpose (a
 # bytes body is not application/octet-stream unless the caller says so), so aiohttp is told to
 # skip exactly those: asking per request keeps aiohttp on its fast path in the usual case.
@@ -127,36 +46,6 @@ _HTTP_VERSIONS: dict[HttpVersion | None, bytes] = {
     aiohttp.HttpVersion10: b"HTTP/1.0",
 }
 _TIMEOUT_CACHE_SIZE = 32
-
-
-def _target(cls: type[BaseException]) -> type[httpx.TransportError]:
-    for klass in cls.__mro__:
-        target = EXCEPTION_MAP.get(klass)
-        if target is not None:
-            return target
-    return httpx.NetworkError
-
-
-def map_exception(exc: BaseException, request: httpx.Request) -> httpx.TransportError:
-    """The httpx exception that stands for an aiohttp (or socket) failure of ``request``.
-
-    Args:
-        exc: what aiohttp raised; chain it as the ``__cause__`` of the result.
-        request: the httpx request being sent.
-    """
-    target = _target(type(exc))
-    if isinstance(exc, aiohttp.ClientResponseError):
-        _strip_request_headers(exc)
-    elif target is httpx.ReadError and _BODY_WRITE_FAILED in str(exc):
-        target = httpx.WriteError
-    return target(f"{type(exc).__name__}: {exc}", request=request)
-
-
-def _strip_request_headers(exc: aiohttp.ClientResponseError) -> None:
-    # Its repr shows request_info, headers included: that would put the token in the chain.
-    info = exc.request_info
-    exc.request_info = aiohttp.RequestInfo(info.url, info.method, _NO_HEADERS, info.real_url)
-    exc.args = (exc.request_info, exc.history)
 
 
 class AiohttpTransport(httpx.AsyncBaseTransport):
@@ -241,7 +130,7 @@ class AiohttpTransport(httpx.AsyncBaseTransport):
         """Send ``request`` and return the complete response.
 
         Raises:
-            httpx.TransportError: as drawn in the module docstring.
+            httpx.TransportError: as drawn in ``_exceptions``' docstring.
             RuntimeError: the transport was closed.
         """
         extensions = request.extensions
@@ -295,7 +184,7 @@ class AiohttpTransport(httpx.AsyncBaseTransport):
                 ``url`` when absent: on failure only, and without the headers).
 
         Raises:
-            httpx.TransportError: as drawn in the module docstring.
+            httpx.TransportError: as drawn in ``_exceptions``' docstring.
             RuntimeError: the transport was closed.
         """
         session = self._session or self._open_session()
@@ -423,100 +312,3 @@ class DirectTemplate:
         headers = self.headers.copy()  # C-level copy; setting keeps the line's position
         headers["Content-Length"] = str(len(body))
         return headers
-
-
-def direct_transport(transport: httpx.AsyncBaseTransport) -> AiohttpTransport | None:
-    """The :class:`AiohttpTransport` that ``transport`` sends through, if it is one of ours."""
-    if type(transport) is AutoTransport:
-        transport = transport.choose()
-    return transport if type(transport) is AiohttpTransport else None
-
-
-class AutoTransport(httpx.AsyncBaseTransport):
-    """Chooses on its first request: :class:`AiohttpTransport` on asyncio, httpx's pool on trio.
-
-    Takes the settings of :func:`build_transport` and delegates every request once it chose.
-    """
-
-    def __init__(
-        self,
-        *,
-        max_connections: int,
-        keepalive_expiry: float | None,
-        verify: bool | ssl.SSLContext = True,
-    ) -> None:
-        self._settings: dict[str, Any] = {
-            "max_connections": max_connections,
-            "keepalive_expiry": keepalive_expiry,
-            "verify": verify,
-        }
-        self._inner: httpx.AsyncBaseTransport | None = None
-        self._closed = False
-
-    @property
-    def inner(self) -> httpx.AsyncBaseTransport | None:
-        """The transport chosen on the first request, or ``None`` before it."""
-        return self._inner
-
-    def choose(self) -> httpx.AsyncBaseTransport:
-        """The transport for the running async library, built on the first call.
-
-        Raises:
-            RuntimeError: the transport was closed.
-        """
-        if self._inner is not None:
-            return self._inner
-        if self._closed:
-            raise RuntimeError("this transport is closed")
-        kind: TransportKind = "aiohttp" if sniffio.current_async_library() == "asyncio" else "httpx"
-        self._inner = build_transport(kind, **self._settings)
-        return self._inner
-
-    async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
-        """Send ``request`` through the chosen transport."""
-        inner = self._inner or self.choose()
-        return await inner.handle_async_request(request)
-
-    async def aclose(self) -> None:
-        """Close whichever transport was built; calling it again does nothing."""
-        self._closed = True
-        inner, self._inner = self._inner, None
-        if inner is not None:
-            await inner.aclose()
-
-
-def build_transport(
-    kind: TransportKind,
-    *,
-    max_connections: int,
-    keepalive_expiry: float | None,
-    verify: bool | ssl.SSLContext = True,
-) -> httpx.AsyncBaseTransport:
-    """The transport an :class:`~engagive_async.AsyncClient` sends through.
-
-    Args:
-        kind: ``"aiohttp"`` (asyncio only), ``"httpx"`` (httpx's own pool, any async library),
-            or ``"auto"``: aiohttp on asyncio, httpx's pool on trio, decided on first use.
-        max_connections: the pool's size.
-        keepalive_expiry: seconds an idle connection is kept (``None``: no expiry).
-        verify: TLS verification: ``True``, ``False`` or an ``ssl.SSLContext``.
-
-    Raises:
-        ValueError: an unknown ``kind``.
-    """
-    if kind == "aiohttp":
-        return AiohttpTransport(
-            max_connections=max_connections, keepalive_expiry=keepalive_expiry, verify=verify
-        )
-    if kind == "httpx":
-        limits = httpx.Limits(
-            max_connections=max_connections,
-            max_keepalive_connections=max_connections,
-            keepalive_expiry=keepalive_expiry,
-        )
-        return httpx.AsyncHTTPTransport(limits=limits, verify=verify, trust_env=False)
-    if kind == "auto":
-        return AutoTransport(
-            max_connections=max_connections, keepalive_expiry=keepalive_expiry, verify=verify
-        )
-    raise ValueError(f"unknown transport kind {kind!r}: use 'auto', 'aiohttp' or 'httpx'")

@@ -1,9 +1,4 @@
-"""The request pipeline: URL and auth, send, retry, decode the envelope, map errors.
-
-This is the only module that turns httpx's exceptions into ours (``raise ... from exc``), and
-the only one that reads HTTP answers. Its one question for every failure is whether the request
-can have reached Engagive: a connect failure or a pool timeout means it did not; anything after
-the request was handed to the connection means it may have, which decides retries for sends.
+"""The request pipeline: URL and auth, send, retry; answers are read by ``_answers``.
 
 A client the SDK built, sending through its aiohttp transport, skips ``httpx.AsyncClient.send``
 (auth flow, redirect loop, cookie extraction, Request and Response models: most of a request's
@@ -26,25 +21,17 @@ import anyio
 import attrs
 import httpx
 
-from engagive_async._converter import DecodeFailure, parse_meta_error, structure
-from engagive_async._errors import (
-    APIConnectionError,
-    APIError,
-    APIStatusError,
-    APITimeoutError,
-    AuthenticationError,
-    BadRequestError,
-    ClientClosedError,
-    ConfigurationError,
-    InternalServerError,
-    NotFoundError,
-    PermissionDeniedError,
-    RateLimitError,
-    ResponseDecodeError,
-    UpstreamError,
+from engagive_async._converter import DecodeFailure, structure
+from engagive_async._errors import APIError, ClientClosedError, ConfigurationError
+from engagive_async._http._answers import (
+    connection_error,
+    decode_error,
+    plain_envelope,
+    read_envelope,
+    slow_everyone,
+    undecodable_body,
 )
-from engagive_async._meta_codes import pauses_everyone
-from engagive_async._retry import IDEMPOTENT_METHODS, RetryPolicy, parse_retry_after
+from engagive_async._retry import IDEMPOTENT_METHODS, RetryPolicy
 from engagive_async._throttle import Throttle
 from engagive_async._transport import (
     AiohttpTransport,
@@ -54,27 +41,13 @@ from engagive_async._transport import (
 )
 from engagive_async.models.results import Envelope
 
-__all__ = ["CallTrace", "HttpPipeline"]
+__all__ = ["CallTrace", "HttpPipeline", "PageFetcher", "build_timeout", "create_http_client"]
 
 T = TypeVar("T")
 PageFetcher = Callable[[Mapping[str, Any], str | None], Awaitable[Envelope]]
 
 log = logging.getLogger("engagive_async")
 
-_ENVELOPE_KEYS = frozenset(
-    {"success", "statusCode", "message", "data", "pagination", "metaResponse", "error"}
-)
-_STATUS_ERRORS: dict[int, type[APIStatusError]] = {
-    400: BadRequestError,
-    401: AuthenticationError,
-    403: PermissionDeniedError,
-    404: NotFoundError,
-    429: RateLimitError,
-    502: UpstreamError,
-}
-# A client error with a non-JSON body (a proxy's page) is still that client error.
-_STATUSES_WITHOUT_BODY = frozenset(_STATUS_ERRORS) - {502}
-_BODY_EXCERPT = 2000
 #: httpx's own JSON encoding (``httpx._content.encode_json``), byte for byte, built once.
 _JSON_ENCODER = json.JSONEncoder(ensure_ascii=False, separators=(",", ":"), allow_nan=False)
 #: Clients built by :func:`create_http_client`, with the transport they were given.
@@ -178,7 +151,7 @@ class HttpPipeline:
             except APIError as error:
                 delay = policy.delay_before_retry(error, attempt=attempt, idempotent=idempotent)
                 if throttle is not None:
-                    _slow_everyone(throttle, error, delay)
+                    slow_everyone(throttle, error, delay)
                 if delay is None:
                     raise
                 if log.isEnabledFor(logging.INFO):
@@ -190,7 +163,7 @@ class HttpPipeline:
         try:
             return structure(data, cls)
         except DecodeFailure as exc:
-            raise self._decode_error(str(exc), data, method, path) from exc
+            raise decode_error(str(exc), data, method, self._url(path)) from exc
 
     def decode_list(self, data: Any, cls: type[T], *, method: str, path: str) -> list[T]:
         """Structure a JSON array into a list of ``cls`` (``None`` is an empty list)."""
@@ -198,18 +171,8 @@ class HttpPipeline:
             return []
         if not isinstance(data, list):
             reason = f"expected a list in data, got {type(data).__name__}"
-            raise self._decode_error(reason, data, method, path)
+            raise decode_error(reason, data, method, self._url(path))
         return [self.decode(item, cls, method=method, path=path) for item in data]
-
-    def _decode_error(self, reason: str, data: Any, method: str, path: str) -> ResponseDecodeError:
-        url = self._url(path)
-        return ResponseDecodeError(
-            f"{method} {url}: {reason}",
-            method=method,
-            url=url,
-            status_code=200,
-            body=repr(data)[:_BODY_EXCERPT],
-        )
 
     def page_fetcher(self, path: str, params: Mapping[str, Any] | None = None) -> PageFetcher:
         """A ``fetch(page_params, next_url)`` callable for :class:`AsyncPager`."""
@@ -238,23 +201,19 @@ class HttpPipeline:
                 )
             else:
                 answer = await self._send_direct(direct, method, url, body)
-                envelope = _plain_envelope(answer)
+                envelope = plain_envelope(answer)
                 if envelope is not None:
                     _log_answer(method, url, answer.status, started)
                     return envelope
                 response = self._adopt(answer, method, url)
         except httpx.TransportError as exc:
-            raise _connection_error(exc, method, url) from exc
+            raise connection_error(exc, method, url) from exc
         except httpx.DecodingError as exc:
-            raise ResponseDecodeError(
-                f"{method} {url}: the body could not be decoded ({exc})",
-                method=method,
-                url=url,
-                status_code=0,
-                body="",
-            ) from exc
+            raise undecodable_body(exc, method, url) from exc
         _log_answer(method, response.url, response.status_code, started)
-        return self._envelope(response, method, str(response.url))
+        return read_envelope(
+            response, method, str(response.url), token_expires_at=self._token_expires_at
+        )
 
     def _parsed(self, url: str) -> httpx.URL:
         """``url`` parsed by httpx once: its parser is a good share of a request's CPU."""
@@ -312,73 +271,6 @@ class HttpPipeline:
             self._http.cookies.extract_cookies(response)
         return response
 
-    def _envelope(self, response: httpx.Response, method: str, url: str) -> Envelope:
-        status = response.status_code
-        content = response.content
-        try:
-            body = json.loads(content) if content else None
-        except ValueError:
-            body = None
-        if not isinstance(body, dict):
-            raise self._not_an_envelope(response, method, url)
-        if status < 400 and body.get("success") is not False:
-            return _make_envelope(body, status)
-        raise self._status_error(response, body, method, url)
-
-    def _status_error(
-        self, response: httpx.Response, body: dict[str, Any] | None, method: str, url: str
-    ) -> APIStatusError:
-        status = response.status_code
-        body = body or {}
-        declared = body.get("statusCode")
-        if status < 400 and isinstance(declared, int) and declared >= 400:
-            status = declared  # success: false under 200, with the real status in the body
-        meta_response = body.get("metaResponse")
-        meta_error = parse_meta_error(meta_response)
-        message = _error_text(body) or response.reason_phrase or "request failed"
-        expires_at = self._token_expires_at
-        if status == 401 and expires_at is not None and expires_at <= time.time():
-            message += f" (the API token expired at {_iso(expires_at)})"
-        if status in _STATUS_ERRORS:
-            cls = _STATUS_ERRORS[status]
-        elif status >= 500:
-            cls = InternalServerError
-        elif meta_error is not None:
-            cls = UpstreamError
-        else:
-            cls = APIStatusError
-        kwargs: dict[str, Any] = {
-            "method": method,
-            "url": url,
-            "status_code": status,
-            "body": body or None,
-            "meta_response": meta_response if isinstance(meta_response, Mapping) else None,
-            "meta_error": meta_error,
-            "request_id": response.headers.get("x-request-id"),
-        }
-        if cls is RateLimitError:
-            return RateLimitError(
-                message, retry_after=parse_retry_after(response.headers), **kwargs
-            )
-        return cls(message, **kwargs)
-
-    def _not_an_envelope(self, response: httpx.Response, method: str, url: str) -> APIError:
-        status = response.status_code
-        excerpt = response.text[:_BODY_EXCERPT] if response.content else ""
-        kind = response.headers.get("content-type", "no content type")
-        if status in _STATUSES_WITHOUT_BODY:
-            return self._status_error(response, None, method, url)
-        detail = (
-            "an empty body" if not excerpt else f"a body that is not the JSON envelope ({kind})"
-        )
-        return ResponseDecodeError(
-            f"{method} {url}: HTTP {status} with {detail}",
-            method=method,
-            url=url,
-            status_code=status,
-            body=excerpt,
-        )
-
     def _url(self, path: str) -> str:
         if path.startswith("/"):
             return self._root_url + path
@@ -395,77 +287,9 @@ def _log_answer(method: str, url: object, status: int, started: float) -> None:
         )
 
 
-def _make_envelope(body: dict[str, Any], status: int) -> Envelope:
-    extra = {k: v for k, v in body.items() if k not in _ENVELOPE_KEYS}
-    return Envelope(
-        success=body.get("success"),
-        data=body.get("data"),
-        status_code=body.get("statusCode"),
-        message=body.get("message"),
-        pagination=body.get("pagination"),
-        meta_response=body.get("metaResponse"),
-        http_status=status,
-        extra=extra,
-    )
-
-
-def _plain_envelope(answer: DirectAnswer) -> Envelope | None:
-    """The envelope of a plain success (JSON, not encoded, no cookie), else ``None``."""
-    headers = answer.headers
-    if answer.status >= 400 or "content-encoding" in headers or "set-cookie" in headers:
-        return None
-    try:
-        body = json.loads(answer.content)
-    except ValueError:
-        return None
-    if not isinstance(body, dict) or body.get("success") is False:
-        return None
-    return _make_envelope(body, answer.status)
-
-
-def _slow_everyone(throttle: Throttle, error: APIError, delay: float | None) -> None:
-    if isinstance(error, RateLimitError):
-        throttle.pause(
-            delay
-            if delay is not None
-            else (error.retry_after if error.retry_after is not None else 1.0)
-        )
-    elif (
-        isinstance(error, APIStatusError)
-        and error.meta_error is not None
-        and pauses_everyone(error.meta_error.code)
-    ):
-        throttle.pause(delay if delay is not None else 1.0)
-
-
-def _connection_error(exc: httpx.TransportError, method: str, url: str) -> APIConnectionError:
-    # The transports raise the connect family only when nothing was written (see _transport).
-    never_sent = isinstance(exc, (httpx.ConnectError, httpx.ConnectTimeout, httpx.PoolTimeout))
-    what = f"{method} {url}: {type(exc).__name__}: {exc}"
-    if never_sent:
-        what += " (the request was not sent)"
-    else:
-        what += " (the request may have reached the server)"
-    if isinstance(exc, httpx.TimeoutException):
-        return APITimeoutError(what, method=method, url=url, request_sent=not never_sent)
-    return APIConnectionError(what, method=method, url=url, request_sent=not never_sent)
-
-
-def _error_text(body: Mapping[str, Any]) -> str | None:
-    error = body.get("error")
-    if isinstance(error, Mapping):
-        error = error.get("message")
-    text = error if isinstance(error, str) and error else body.get("message")
-    return text if isinstance(text, str) and text else None
-
-
 def _origin(url: str) -> tuple[str, str]:
     parts = urlsplit(url)
     return parts.scheme.lower(), parts.netloc.lower()
-
-
-def _iso(epoch: float) -> str:
-    return time.strftime("%Y-%m-%d %H:%M:%S UTC", time.gmtime(epoch))
 
 
 def create_http_client(
