@@ -6,7 +6,7 @@ builder into Meta's dict and back (see ``engagive_async._message_codec``); the b
 serialise themselves.
 
 Building never raises for out-of-range values: a batch must turn a bad item into a FAILED
-outcome, so limits are checked just before sending (``engagive_async._validation``).
+outcome, so limits are checked just before sending (``engagive_async._message_checks``).
 """
 
 from __future__ import annotations
@@ -16,6 +16,23 @@ from typing import Any, TypeAlias
 
 import attrs
 
+from engagive_async.models.interactive import (
+    CtaUrl,
+    DocumentHeader,
+    Header,
+    ImageHeader,
+    ListMessage,
+    ListRow,
+    ListSection,
+    LocationRequest,
+    ReplyButton,
+    ReplyButtons,
+    TextHeader,
+    VideoHeader,
+)
+
+# The interactive builders live in models.interactive and are named here too, beside the
+# other kinds, because the Message union below is every builder send-single takes.
 __all__ = [
     "Audio",
     "Contact",
@@ -200,134 +217,6 @@ class Contacts:
     """One or more contact cards: ``Contacts([Contact(name=ContactName(...))])``."""
 
     contacts: Sequence[Contact]
-
-
-# --- interactive: headers -------------------------------------------------------------------
-
-
-@attrs.frozen
-class TextHeader:
-    """A text header (a plain ``str`` given as ``header=`` means this)."""
-
-    text: str
-
-
-@attrs.frozen(kw_only=True)
-class ImageHeader:
-    """An image header by ``id`` or ``link``."""
-
-    id: str | None = None
-    link: str | None = None
-
-
-@attrs.frozen(kw_only=True)
-class VideoHeader:
-    """A video header by ``id`` or ``link``."""
-
-    id: str | None = None
-    link: str | None = None
-
-
-@attrs.frozen(kw_only=True)
-class DocumentHeader:
-    """A document header by ``id`` or ``link``, with an optional ``filename``."""
-
-    id: str | None = None
-    link: str | None = None
-    filename: str | None = None
-
-
-Header: TypeAlias = TextHeader | ImageHeader | VideoHeader | DocumentHeader
-
-
-def _to_header(value: Header | str | None) -> Header | None:
-    return TextHeader(value) if isinstance(value, str) else value
-
-
-def _to_text_header(value: TextHeader | str | None) -> TextHeader | None:
-    return TextHeader(value) if isinstance(value, str) else value
-
-
-# --- interactive: messages ------------------------------------------------------------------
-
-
-@attrs.frozen(kw_only=True)
-class ReplyButton:
-    """One quick-reply button: ``id`` comes back in the user's reply, ``title`` is shown."""
-
-    id: str
-    title: str
-
-
-@attrs.frozen(kw_only=True)
-class ReplyButtons:
-    """Up to three reply buttons under a body text (Meta's ``interactive.type`` ``button``).
-
-    Args:
-        body: the message text.
-        buttons: one to three :class:`ReplyButton`, ids and titles unique.
-        header: a header object, or a ``str`` for a text header.
-        footer: small text under the body.
-    """
-
-    body: str
-    buttons: Sequence[ReplyButton]
-    header: Header | None = attrs.field(default=None, converter=_to_header)
-    footer: str | None = None
-
-
-@attrs.frozen(kw_only=True)
-class ListRow:
-    """One choice of a list; ``id`` comes back in the user's reply."""
-
-    id: str
-    title: str
-    description: str | None = None
-
-
-@attrs.frozen(kw_only=True)
-class ListSection:
-    """A titled group of rows (the title is required when there are several sections)."""
-
-    rows: Sequence[ListRow]
-    title: str | None = None
-
-
-@attrs.frozen(kw_only=True)
-class ListMessage:
-    """A menu opened by a button (Meta's ``interactive.type`` ``list``).
-
-    Args:
-        body: the message text.
-        button: the label of the button that opens the list.
-        sections: one to ten :class:`ListSection`, ten rows at most in all.
-        header: a text header (or a ``str``).
-        footer: small text under the body.
-    """
-
-    body: str
-    button: str
-    sections: Sequence[ListSection]
-    header: TextHeader | None = attrs.field(default=None, converter=_to_text_header)
-    footer: str | None = None
-
-
-@attrs.frozen(kw_only=True)
-class CtaUrl:
-    """A call-to-action button that opens ``url`` (Meta's ``interactive.type`` ``cta_url``)."""
-
-    body: str
-    display_text: str
-    url: str
-    header: Header | None = attrs.field(default=None, converter=_to_header)
-    footer: str | None = None
-
-
-@attrs.frozen(kw_only=True)
-class LocationRequest:
-    """Asks the user to share their location (``location_request_message``)."""
-
-    body: str
 
 
 @attrs.frozen(kw_only=True)

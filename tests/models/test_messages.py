@@ -9,16 +9,9 @@ from engagive_async.models.messages import (
     Contact,
     ContactName,
     Contacts,
-    CtaUrl,
     Image,
-    ImageHeader,
-    ListMessage,
-    ListRow,
-    ListSection,
-    ReplyButton,
     ReplyButtons,
     Text,
-    TextHeader,
     UnknownMessage,
 )
 
@@ -49,17 +42,6 @@ def test_building_out_of_limits_does_not_raise() -> None:
         None,
         None,
     )
-
-
-def test_a_plain_string_header_becomes_a_text_header() -> None:
-    """header="Menu" is shorthand for TextHeader("Menu") on every interactive builder."""
-    row = ListRow(id="r", title="R")
-    buttons = ReplyButtons(body="b", buttons=[ReplyButton(id="y", title="Y")], header="Menu")
-    listing = ListMessage(body="b", button="B", sections=[ListSection(rows=[row])], header="Menu")
-    cta = CtaUrl(body="b", display_text="Go", url="https://e.x", header="Menu")
-    assert buttons.header == listing.header == cta.header == TextHeader("Menu")
-    media = ImageHeader(link="https://e.x/h.jpg")
-    assert CtaUrl(body="b", display_text="Go", url="https://e.x", header=media).header is media
 
 
 def test_builders_are_frozen() -> None:
