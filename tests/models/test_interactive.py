@@ -1,4 +1,4 @@
-"""Interactive builders: their headers, and what they take positionally."""
+"""Interactive builders: the header shorthand every one of them takes."""
 
 from __future__ import annotations
 
