@@ -3,18 +3,14 @@
 This is the only package that turns httpx's exceptions into ours (``raise ... from exc``), and
 the only one that reads HTTP answers.
 
-Modules: ``_pipeline`` (:class:`HttpPipeline`: the retry loop, one attempt, the shortcut past
-httpx's client for clients the SDK built, and :func:`create_http_client` that builds them),
+Modules: ``_pipeline`` (:class:`HttpPipeline`: the retry loop, one attempt, URLs),
+``_shortcut`` (the way past httpx's client for clients the SDK built, and
+:func:`create_http_client` that builds them),
 ``_answers`` (the JSON envelope, and the typed error for every status, body and transport
 failure).
 """
 
-from engagive_async._http._pipeline import (
-    CallTrace,
-    HttpPipeline,
-    PageFetcher,
-    build_timeout,
-    create_http_client,
-)
+from engagive_async._http._pipeline import CallTrace, HttpPipeline, PageFetcher, build_timeout
+from engagive_async._http._shortcut import create_http_client
 
 __all__ = ["CallTrace", "HttpPipeline", "PageFetcher", "build_timeout", "create_http_client"]

@@ -1,18 +1,13 @@
 """The request pipeline: URL and auth, send, retry; answers are read by ``_answers``.
 
-A client the SDK built, sending through its aiohttp transport, skips ``httpx.AsyncClient.send``
-(auth flow, redirect loop, cookie extraction, Request and Response models: most of a request's
-CPU): the request's shape is prepared by httpx once per method and URL, and each send hands the
-body to the transport directly. Whenever skipping could be noticed (event hooks, cookies in the
-jar, httpx's request log enabled, query parameters), httpx's client sends as before.
+Each attempt goes through httpx's client, or, for a client the SDK built, through the
+shortcut past it (``_shortcut``) whenever nothing could notice the difference.
 """
 
 from __future__ import annotations
 
-import json
 import logging
 import time
-import weakref
 from collections.abc import Awaitable, Callable, Mapping
 from typing import Any, TypeVar
 from urllib.parse import urlsplit
@@ -31,14 +26,9 @@ from engagive_async._http._answers import (
     slow_everyone,
     undecodable_body,
 )
+from engagive_async._http._shortcut import Shortcut, create_http_client
 from engagive_async._retry import IDEMPOTENT_METHODS, RetryPolicy
 from engagive_async._throttle import Throttle
-from engagive_async._transport import (
-    AiohttpTransport,
-    DirectAnswer,
-    DirectTemplate,
-    direct_transport,
-)
 from engagive_async.models.results import Envelope
 
 __all__ = ["CallTrace", "HttpPipeline", "PageFetcher", "build_timeout", "create_http_client"]
@@ -48,14 +38,7 @@ PageFetcher = Callable[[Mapping[str, Any], str | None], Awaitable[Envelope]]
 
 log = logging.getLogger("engagive_async")
 
-#: httpx's own JSON encoding (``httpx._content.encode_json``), byte for byte, built once.
-_JSON_ENCODER = json.JSONEncoder(ensure_ascii=False, separators=(",", ":"), allow_nan=False)
-#: Clients built by :func:`create_http_client`, with the transport they were given.
-_OWNED: weakref.WeakKeyDictionary[httpx.AsyncClient, httpx.AsyncBaseTransport] = (
-    weakref.WeakKeyDictionary()
-)
-_HTTPX_LOG = logging.getLogger("httpx")
-_CACHE_SIZE = 256
+_URL_CACHE_SIZE = 256
 
 
 @attrs.define
@@ -98,8 +81,7 @@ class HttpPipeline:
         self.retry = retry
         self._token_expires_at = token_expires_at
         self.state = _ClientState()
-        self._own_transport = _OWNED.get(http)
-        self._templates: dict[tuple[str, str, bool], DirectTemplate] = {}
+        self._shortcut = Shortcut(http)
         self._parsed_urls: dict[str, httpx.URL] = {}
 
     # --- public to the package -----------------------------------------------------------
@@ -193,19 +175,19 @@ class HttpPipeline:
         self, method: str, url: str, params: Mapping[str, Any] | None, body: Any
     ) -> Envelope:
         started = time.perf_counter()
-        direct = self._direct_transport() if not params else None
+        direct = self._shortcut.transport() if not params else None
         try:
             if direct is None:
                 response = await self._http.request(
                     method, self._parsed(url), params=params, json=body, headers=self._headers
                 )
             else:
-                answer = await self._send_direct(direct, method, url, body)
+                answer = await self._shortcut.send(direct, method, url, body)
                 envelope = plain_envelope(answer)
                 if envelope is not None:
                     _log_answer(method, url, answer.status, started)
                     return envelope
-                response = self._adopt(answer, method, url)
+                response = self._shortcut.adopt(answer, method, url)
         except httpx.TransportError as exc:
             raise connection_error(exc, method, url) from exc
         except httpx.DecodingError as exc:
@@ -219,57 +201,10 @@ class HttpPipeline:
         """``url`` parsed by httpx once: its parser is a good share of a request's CPU."""
         parsed = self._parsed_urls.get(url)
         if parsed is None:
-            if len(self._parsed_urls) >= _CACHE_SIZE:
+            if len(self._parsed_urls) >= _URL_CACHE_SIZE:
                 self._parsed_urls.clear()
             parsed = self._parsed_urls[url] = httpx.URL(url)
         return parsed
-
-    # --- the shortcut past httpx's client, for clients we built ---------------------------
-
-    def _direct_transport(self) -> AiohttpTransport | None:
-        """Our aiohttp transport when going around httpx's client changes nothing observable.
-
-        Only for a client built by :func:`create_http_client` (no auth, mounts, proxies,
-        redirects or base URL: we set it up) whose transport is our aiohttp one, and only
-        while it has no event hooks, no cookies, is open, and nobody listens to httpx's
-        request log. Otherwise httpx's client sends, as it always may.
-        """
-        transport = self._own_transport
-        if transport is None:
-            return None
-        http = self._http
-        hooks = http.event_hooks
-        if (
-            hooks["request"]
-            or hooks["response"]
-            or http.cookies
-            or http.is_closed
-            or _HTTPX_LOG.isEnabledFor(logging.INFO)
-        ):
-            return None
-        return direct_transport(transport)
-
-    async def _send_direct(
-        self, transport: AiohttpTransport, method: str, url: str, body: Any
-    ) -> DirectAnswer:
-        key = (method, url, body is not None)
-        template = self._templates.get(key)
-        if template is None:
-            if len(self._templates) >= _CACHE_SIZE:
-                self._templates.clear()
-            # httpx prepares the request once (headers, Host, timeout); sends reuse the shape.
-            shape = self._http.build_request(method, url, json={} if body is not None else None)
-            template = self._templates[key] = transport.template(shape)
-        data = _JSON_ENCODER.encode(body).encode() if body is not None else None
-        return await transport.send_template(template, data)
-
-    def _adopt(self, answer: DirectAnswer, method: str, url: str) -> httpx.Response:
-        """An answer that needs httpx after all (an error, an encoded body, a cookie)."""
-        response = answer.to_httpx(httpx.Request(method, url))
-        response.read()  # undoes Content-Encoding, as httpx's client would have
-        if "set-cookie" in answer.headers:
-            self._http.cookies.extract_cookies(response)
-        return response
 
     def _url(self, path: str) -> str:
         if path.startswith("/"):
@@ -290,25 +225,6 @@ def _log_answer(method: str, url: object, status: int, started: float) -> None:
 def _origin(url: str) -> tuple[str, str]:
     parts = urlsplit(url)
     return parts.scheme.lower(), parts.netloc.lower()
-
-
-def create_http_client(
-    *,
-    transport: httpx.AsyncBaseTransport,
-    timeout: float | httpx.Timeout,
-    headers: Mapping[str, str],
-) -> httpx.AsyncClient:
-    """The pooled httpx client an :class:`AsyncClient` owns (one per AsyncClient)."""
-    client = httpx.AsyncClient(
-        transport=transport,
-        timeout=timeout,
-        headers=headers,
-        # Engagive answers with JSON, never with redirects a send should follow blindly.
-        follow_redirects=False,
-        trust_env=False,
-    )
-    _OWNED[client] = transport
-    return client
 
 
 def build_timeout(
