@@ -8,8 +8,10 @@ the outcomes that completed meanwhile. The input is never materialised and a few
 much memory as a hundred-item one.
 
 Stopping: a deadline, ``stop_on``, or the consumer leaving all stop the pulling of new items;
-items never started are reported SKIPPED; items in flight get ``grace`` seconds for their answer
-and are then cancelled and reported UNKNOWN (their request may have been delivered).
+items pulled but not started are reported SKIPPED, and so is the rest of a sized input (a list);
+an open-ended input (a generator, an async iterator) is left where it stopped, unread. Items in
+flight get ``grace`` seconds for their answer and are then cancelled and reported UNKNOWN
+(their request may have been delivered).
 """
 
 from __future__ import annotations
@@ -133,23 +135,31 @@ class _BatchRun:
         )
         self._clock = _clock()
         self._started = self._clock()
-        async with anyio.create_task_group() as watchers:
-            self._watchers = watchers
-            if self._o.deadline is not None:
-                watchers.start_soon(self._watch_deadline, _deadline_at(self._o.deadline))
-            async with anyio.create_task_group() as workers:
-                for _ in range(self._o.concurrency):
-                    workers.start_soon(self._worker)
-            watchers.cancel_scope.cancel()  # every worker is done: nothing left to watch
-        # Whatever stopped the batch, the items never pulled still get their outcome.
-        while (pulled := await self._source.next()) is not None:
-            await self._emit(
-                SendOutcome(
-                    index=pulled[0], item=pulled[1], status=SKIPPED, reason=self._stop_reason
-                )
-            )
+        try:
+            async with anyio.create_task_group() as watchers:
+                self._watchers = watchers
+                if self._o.deadline is not None:
+                    watchers.start_soon(self._watch_deadline, _deadline_at(self._o.deadline))
+                async with anyio.create_task_group() as workers:
+                    for _ in range(self._o.concurrency):
+                        workers.start_soon(self._worker)
+                watchers.cancel_scope.cancel()  # every worker is done: nothing left to watch
+        finally:
+            # A stop never pulls more from an open-ended input: a generator may be endless, or
+            # a cursor its owner still wants. A sized input (a list) is already in memory, so
+            # its items never pulled get their SKIPPED outcome, even while being torn down.
+            if self._o.total is not None:
+                with anyio.CancelScope(shield=True):
+                    await self._skip_the_rest()
         if self._source.error is not None:
             raise self._source.error
+
+    async def _skip_the_rest(self) -> None:
+        while (pulled := await self._source.next()) is not None:
+            index, item = pulled
+            await self._emit(
+                SendOutcome(index=index, item=item, status=SKIPPED, reason=self._stop_reason)
+            )
 
     def _stop(self, reason: str) -> None:
         if self._stop_reason is not None:

@@ -233,7 +233,7 @@ async def test_deadline_skips_what_never_started() -> None:
     """At the deadline, unstarted items are SKIPPED; every item still has one outcome."""
     fake = FakeEngagive(latency=0.05)
     async with in_process(fake) as client:
-        outcomes = await collect(client, templates(200), concurrency=4, deadline=0.12)
+        outcomes = await collect(client, list(templates(200)), concurrency=4, deadline=0.12)
     assert sorted(o.index for o in outcomes) == list(range(200))
     counts = Counter(o.status for o in outcomes)
     assert counts[SENT] >= 4
@@ -242,12 +242,47 @@ async def test_deadline_skips_what_never_started() -> None:
     assert len(fake.sent) == counts[SENT]
 
 
+async def test_a_stop_never_pulls_more_from_an_open_ended_input() -> None:
+    """An endless generator with a deadline: the batch ends, and leaves the rest unread."""
+    pulled: list[int] = []
+
+    def endless() -> Iterator[TemplateSend]:
+        for n in itertools.count():
+            pulled.append(n)
+            yield TemplateSend(to=f"92300{n:07d}", template_name="hello_world", lang_code="en")
+
+    fake = FakeEngagive(latency=0.02)
+    async with in_process(fake) as client:
+        outcomes = await collect(client, endless(), concurrency=4, deadline=0.1)
+    assert sorted(o.index for o in outcomes) == list(range(len(pulled)))
+    assert {o.status for o in outcomes} <= {SENT, SKIPPED}
+    assert len(fake.sent) == sum(o.status is SENT for o in outcomes) > 0
+
+
+async def test_leaving_the_loop_accounts_for_every_item_of_a_list() -> None:
+    """The consumer leaves while sends hang: after grace they are UNKNOWN, the rest SKIPPED."""
+    fake = FakeEngagive(latency=5.0)
+    seen: list[BatchProgress] = []
+    async with in_process(fake) as client:
+        with anyio.move_on_after(0.1):
+            await collect(
+                client, list(templates(6)), concurrency=2, grace=0.05, on_progress=seen.append
+            )
+    final = seen[-1]
+    assert (final.done, final.total, final.in_flight) == (6, 6, 0)
+    assert final.by_status[UNKNOWN] == 2
+    assert final.by_status[SKIPPED] == 4
+    assert fake.in_flight == 0
+
+
 async def test_deadline_as_datetime_and_grace_cancels_in_flight() -> None:
     """An aware datetime works; in-flight items past the grace are cancelled as UNKNOWN."""
     fake = FakeEngagive(latency=1.0)
     deadline = dt.datetime.now(dt.UTC) + dt.timedelta(seconds=0.05)
     async with in_process(fake) as client:
-        outcomes = await collect(client, templates(5), concurrency=2, deadline=deadline, grace=0.05)
+        outcomes = await collect(
+            client, list(templates(5)), concurrency=2, deadline=deadline, grace=0.05
+        )
     counts = Counter(o.status for o in outcomes)
     assert counts == Counter({UNKNOWN: 2, SKIPPED: 3})
 
@@ -259,7 +294,7 @@ async def test_stop_on_stops_starting_new_items() -> None:
     async with in_process(fake) as client:
         outcomes = await collect(
             client,
-            templates(50),
+            list(templates(50)),
             concurrency=1,
             ordered=True,
             stop_on=lambda o: o.meta_error_code == 131031,
@@ -277,7 +312,7 @@ async def test_stop_on_gives_sends_in_flight_the_grace_then_cuts_them_off() -> N
         started = anyio.current_time()
         outcomes = await collect(
             client,
-            templates(6),
+            list(templates(6)),
             concurrency=2,
             ordered=True,
             grace=0.1,

@@ -115,7 +115,9 @@ class MessagesResource(Resource):
         """Send many items concurrently; yield one :class:`SendOutcome` per item.
 
         The input is pulled lazily (any iterable or async iterable of ``TemplateSend``,
-        ``SingleSend``, ``ReactionSend``), so memory stays flat however long it is.
+        ``SingleSend``, ``ReactionSend``), so memory stays flat however long it is. After a
+        stop (deadline, ``stop_on``, leaving the loop) nothing more is pulled: the rest of a
+        list is reported SKIPPED, a generator is left where it stopped.
 
         Args:
             items: what to send.
@@ -124,7 +126,7 @@ class MessagesResource(Resource):
             rate_limit: client-side cap in messages per second for this batch, smoothed:
                 at most a tenth of a second's worth may start back to back.
             deadline: seconds from now, or an aware datetime: then stop starting items
-                (they become SKIPPED) and give in-flight ones ``grace`` seconds.
+                and give in-flight ones ``grace`` seconds.
             grace: seconds in-flight items may still take after a stop, before they are
                 cancelled and reported UNKNOWN.
             stop_on: stop the batch when this returns true for an outcome.

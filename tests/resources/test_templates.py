@@ -6,7 +6,13 @@ import httpx
 import pytest
 import respx
 
-from engagive_async import AsyncClient, NotFoundError, SubmitResult, Template
+from engagive_async import (
+    AsyncClient,
+    NotFoundError,
+    ResponseDecodeError,
+    SubmitResult,
+    Template,
+)
 from tests.conftest import TOKEN
 from tests.resources._support import fixture, ok, sent_json
 
@@ -112,3 +118,16 @@ async def test_submit_returns_meta_response(
     result = await scripted.account(1).templates.submit("order_shipped", lang_code="en")
     assert result == SubmitResult(data={}, message="Submitted", status_code=200, meta_response=meta)
     assert sent_json(route.calls.last.request) == {"lang_code": "en"}
+
+
+async def test_data_of_the_wrong_shape_is_a_decode_error(
+    scripted: AsyncClient, router: respx.MockRouter
+) -> None:
+    """A template that is not an object, or a list that is not a list: ResponseDecodeError."""
+    router.get(f"{BASE_PATH}/odd").mock(return_value=ok({"success": True, "data": "odd"}))
+    with pytest.raises(ResponseDecodeError, match="Template") as caught:
+        await scripted.account(1).templates.get("odd")
+    assert caught.value.body == "'odd'"
+    router.get(BASE_PATH).mock(return_value=ok({"success": True, "data": {"id": 1}}))
+    with pytest.raises(ResponseDecodeError, match="expected a list in data, got dict"):
+        await scripted.account(1).templates.list().to_list()
