@@ -23,6 +23,7 @@ lint: $(STAMP)
 	$(BIN)/ruff check engagive_async tests benchmarks examples
 	$(BIN)/ruff format --check engagive_async tests benchmarks examples
 	$(BIN)/mypy
+	$(BIN)/lint-imports --no-cache
 
 demo: $(STAMP)
 	$(BIN)/python examples/demo.py

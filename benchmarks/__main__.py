@@ -83,7 +83,7 @@ def sdk_problem() -> str | None:
     """Why the SDK cannot be benchmarked yet, or ``None`` when it can."""
     try:
         from engagive_async import AsyncClient  # noqa: F401
-        from engagive_async._wire import send_template_body
+        from engagive_async._wire._routes import send_template_body
     except Exception as exc:
         return f"the SDK does not import: {type(exc).__name__}: {exc}"
     to = recipient(7)

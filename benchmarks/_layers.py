@@ -134,7 +134,7 @@ async def _sdk_batch(count: int, concurrency: int, base_url: str, stub: bool) ->
 
 
 async def _batch_engine(count: int, concurrency: int) -> float:
-    from engagive_async._batch import run_batch
+    from engagive_async._sending._batch import run_batch
     from engagive_async.models.results import SendResult
 
     answer = SendResult(data={"to": "x"})
@@ -200,7 +200,7 @@ async def _raw_aiohttp(url: str, count: int, concurrency: int) -> float:
 
 
 async def _transport_only(url: str, count: int, concurrency: int) -> float:
-    from engagive_async._transport import AiohttpTransport
+    from engagive_async._http._transport import AiohttpTransport
 
     target = httpx.URL(url + SEND_PATH)
     transport = AiohttpTransport(max_connections=concurrency, keepalive_expiry=15.0)
@@ -226,7 +226,7 @@ async def _transport_only(url: str, count: int, concurrency: int) -> float:
 
 
 async def _httpx_over_transport(url: str, count: int, concurrency: int) -> float:
-    from engagive_async._transport import AiohttpTransport
+    from engagive_async._http._transport import AiohttpTransport
 
     target = url + SEND_PATH
     transport = AiohttpTransport(max_connections=concurrency, keepalive_expiry=15.0)

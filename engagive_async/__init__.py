@@ -1,14 +1,25 @@
 """engagive_async: the asyncio SDK for Engagive's WhatsApp Business Platform API.
 
-Only public names live here; everything else is private to its module. ``__all__`` is sorted and
-a test keeps it equal to the set of public attributes.
+The root holds what users import daily: the client, the errors, the batch items and outcomes,
+the results, the pager and the journals. Three public subpackages hold the rest, each name in
+exactly one place:
+
+* :mod:`engagive_async.builders`: message builders (``Text``, ``Image``, ``ReplyButtons``, ...)
+  and template components and parameters;
+* :mod:`engagive_async.journal`: what a journal's reads return (``JournalEntry``,
+  ``JournalSummary``) and the reasons a rerun skips a row;
+* :mod:`engagive_async.meta`: Meta's payloads (``MetaResponse``, ``MetaError``) and what Meta's
+  error codes mean for a sender;
+* :mod:`engagive_async.testing`: ``FakeEngagive``, an in-memory Engagive.
+
+``__all__`` is sorted and a test keeps it equal to the set of public attributes. Every public
+class and function says the door it is imported from as its ``__module__`` (reprs, tracebacks
+and pickles name ``engagive_async``, not a private module).
 """
 
 import importlib.metadata as _metadata
 
-from engagive_async._batch import SendJournal
 from engagive_async._client import AccountClient, AsyncClient
-from engagive_async._converter import parse_meta_response
 from engagive_async._errors import (
     APIConnectionError,
     APIError,
@@ -29,11 +40,12 @@ from engagive_async._errors import (
     UpstreamError,
     ValidationError,
 )
-from engagive_async._journal import JournalEntry, JournalSummary, SqliteJournal
-from engagive_async._meta_codes import MetaErrorClass, classify_meta_code
-from engagive_async._page_info import PageInfo, PagingParams
-from engagive_async._pagination import AsyncPager, Page
-from engagive_async._retry import RetryPolicy
+from engagive_async._http._retry import RetryPolicy
+from engagive_async._journal import SqliteJournal
+from engagive_async._paging._page_info import PageInfo, PagingParams
+from engagive_async._paging._pager import AsyncPager, Page
+from engagive_async._public import present as _present
+from engagive_async._sending._batch import SendJournal
 from engagive_async.models.batch import (
     BatchProgress,
     BatchReport,
@@ -44,55 +56,6 @@ from engagive_async.models.batch import (
     SingleSend,
     TemplateSend,
 )
-from engagive_async.models.components import (
-    ActionParam,
-    BodyComponent,
-    ButtonComponent,
-    Component,
-    CouponCodeParam,
-    CurrencyParam,
-    DateTimeParam,
-    DocumentParam,
-    HeaderComponent,
-    ImageParam,
-    LocationParam,
-    Parameter,
-    PayloadParam,
-    TextParam,
-    VideoParam,
-    body_text,
-)
-from engagive_async.models.messages import (
-    Audio,
-    Contact,
-    ContactAddress,
-    ContactEmail,
-    ContactName,
-    ContactOrg,
-    ContactPhone,
-    Contacts,
-    ContactUrl,
-    CtaUrl,
-    Document,
-    DocumentHeader,
-    Image,
-    ImageHeader,
-    ListMessage,
-    ListRow,
-    ListSection,
-    Location,
-    LocationRequest,
-    Message,
-    ReplyButton,
-    ReplyButtons,
-    Sticker,
-    Text,
-    TextHeader,
-    UnknownMessage,
-    Video,
-    VideoHeader,
-)
-from engagive_async.models.meta import MetaContact, MetaError, MetaMessageRef, MetaResponse
 from engagive_async.models.results import Envelope, SendResult, SubmitResult
 from engagive_async.models.templates import (
     Category,
@@ -116,73 +79,31 @@ __all__ = [
     "APIStatusError",
     "APITimeoutError",
     "AccountClient",
-    "ActionParam",
     "AsyncClient",
     "AsyncPager",
-    "Audio",
     "AuthenticationError",
     "BadRequestError",
     "BatchProgress",
     "BatchReport",
-    "BodyComponent",
-    "ButtonComponent",
     "Category",
     "CategoryOption",
     "ClientClosedError",
-    "Component",
     "ConfigurationError",
-    "Contact",
-    "ContactAddress",
-    "ContactEmail",
-    "ContactName",
-    "ContactOrg",
-    "ContactPhone",
-    "ContactUrl",
-    "Contacts",
-    "CouponCodeParam",
-    "CtaUrl",
-    "CurrencyParam",
-    "DateTimeParam",
-    "Document",
-    "DocumentHeader",
-    "DocumentParam",
     "EngagiveError",
     "Envelope",
     "ExpiredTokenError",
-    "HeaderComponent",
-    "Image",
-    "ImageHeader",
-    "ImageParam",
     "InternalServerError",
-    "JournalEntry",
-    "JournalSummary",
     "Language",
-    "ListMessage",
-    "ListRow",
-    "ListSection",
-    "Location",
-    "LocationParam",
-    "LocationRequest",
-    "Message",
-    "MetaContact",
-    "MetaError",
-    "MetaErrorClass",
-    "MetaMessageRef",
-    "MetaResponse",
     "NotFoundError",
     "OutcomeStatus",
     "Page",
     "PageInfo",
     "PaginationError",
     "PagingParams",
-    "Parameter",
     "ParameterFormat",
-    "PayloadParam",
     "PermissionDeniedError",
     "RateLimitError",
     "ReactionSend",
-    "ReplyButton",
-    "ReplyButtons",
     "ResponseDecodeError",
     "RetryPolicy",
     "SendItem",
@@ -191,22 +112,13 @@ __all__ = [
     "SendResult",
     "SingleSend",
     "SqliteJournal",
-    "Sticker",
     "SubmitResult",
     "Template",
     "TemplateContent",
     "TemplateSend",
-    "Text",
-    "TextHeader",
-    "TextParam",
-    "UnknownMessage",
     "UpstreamError",
     "ValidationError",
-    "Video",
-    "VideoHeader",
-    "VideoParam",
     "__version__",
-    "body_text",
-    "classify_meta_code",
-    "parse_meta_response",
 ]
+
+_present(__name__, globals(), __all__)

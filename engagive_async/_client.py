@@ -9,12 +9,12 @@ from typing import TYPE_CHECKING
 from urllib.parse import urlsplit
 
 from engagive_async import _config
-from engagive_async._auth import BearerToken
 from engagive_async._errors import ConfigurationError
 from engagive_async._http import HttpPipeline, build_timeout, create_http_client
-from engagive_async._page_info import PagingParams
-from engagive_async._retry import RetryPolicy
-from engagive_async._transport import TransportKind, build_transport
+from engagive_async._http._auth import BearerToken
+from engagive_async._http._retry import RetryPolicy
+from engagive_async._http._transport import TransportKind, build_transport
+from engagive_async._paging._page_info import PagingParams
 from engagive_async.models.results import Envelope
 from engagive_async.resources.messages import MessagesResource
 from engagive_async.resources.templates import TemplatesResource

@@ -61,25 +61,17 @@ __all__ = [
 class EngagiveError(Exception):
     """Base of every error raised by engagive_async."""
 
-    __module__ = "engagive_async"
-
 
 class ConfigurationError(EngagiveError):
     """The client cannot be built with the arguments and environment given."""
-
-    __module__ = "engagive_async"
 
 
 class ExpiredTokenError(ConfigurationError):
     """The API token is a JWT whose ``exp`` claim lies in the past."""
 
-    __module__ = "engagive_async"
-
 
 class ClientClosedError(EngagiveError):
     """The client was used after ``aclose()`` or after its ``async with`` block ended."""
-
-    __module__ = "engagive_async"
 
 
 class ValidationError(EngagiveError, ValueError):
@@ -89,8 +81,6 @@ class ValidationError(EngagiveError, ValueError):
         field: dotted path of the offending field, e.g. ``"message.buttons[3].title"``.
         reason: what is wrong with it.
     """
-
-    __module__ = "engagive_async"
 
     def __init__(self, field: str, reason: str) -> None:
         self.field = field
@@ -106,8 +96,6 @@ class ValidationError(EngagiveError, ValueError):
 class PaginationError(EngagiveError):
     """The server repeated a page or cursor, or the walk passed ``max_pages``."""
 
-    __module__ = "engagive_async"
-
 
 class APIError(EngagiveError):
     """Something went wrong talking to Engagive.
@@ -116,8 +104,6 @@ class APIError(EngagiveError):
         method: HTTP method of the request.
         url: full URL of the request (never contains the token).
     """
-
-    __module__ = "engagive_async"
 
     def __init__(self, message: str, *, method: str, url: str) -> None:
         self.method = method
@@ -140,8 +126,6 @@ class APIConnectionError(APIError):
             may have been received: the server may have acted on it.
     """
 
-    __module__ = "engagive_async"
-
     def __init__(self, message: str, *, method: str, url: str, request_sent: bool) -> None:
         self.request_sent = request_sent
         super().__init__(message, method=method, url=url)
@@ -149,8 +133,6 @@ class APIConnectionError(APIError):
 
 class APITimeoutError(APIConnectionError):
     """A timeout elapsed before the answer came (connect, pool, write or read)."""
-
-    __module__ = "engagive_async"
 
 
 class ResponseDecodeError(APIError):
@@ -160,8 +142,6 @@ class ResponseDecodeError(APIError):
         status_code: the HTTP status of that answer.
         body: up to 2,000 characters of the body as text, for logs.
     """
-
-    __module__ = "engagive_async"
 
     def __init__(self, message: str, *, method: str, url: str, status_code: int, body: str) -> None:
         self.status_code = status_code
@@ -180,8 +160,6 @@ class APIStatusError(APIError):
         meta_error: Meta's error, parsed from ``meta_response``, or ``None``.
         request_id: the ``x-request-id`` header of the answer, when present.
     """
-
-    __module__ = "engagive_async"
 
     def __init__(
         self,
@@ -218,31 +196,21 @@ class APIStatusError(APIError):
 class BadRequestError(APIStatusError):
     """HTTP 400: invalid body, query or path parameters."""
 
-    __module__ = "engagive_async"
-
 
 class AuthenticationError(APIStatusError):
     """HTTP 401: missing, invalid or expired bearer token."""
-
-    __module__ = "engagive_async"
 
 
 class PermissionDeniedError(APIStatusError):
     """HTTP 403: authenticated, but the role or the ``account_id`` is not allowed."""
 
-    __module__ = "engagive_async"
-
 
 class NotFoundError(APIStatusError):
     """HTTP 404: not found, or not visible to your organisation."""
 
-    __module__ = "engagive_async"
-
 
 class RateLimitError(APIStatusError):
     """HTTP 429. ``retry_after`` is the server's advice in seconds, when it gave one."""
-
-    __module__ = "engagive_async"
 
     def __init__(self, message: str, *, retry_after: float | None = None, **kwargs: Any) -> None:
         self.retry_after = retry_after
@@ -252,10 +220,6 @@ class RateLimitError(APIStatusError):
 class UpstreamError(APIStatusError):
     """HTTP 502: WhatsApp (Meta) refused or failed; see ``meta_error``."""
 
-    __module__ = "engagive_async"
-
 
 class InternalServerError(APIStatusError):
     """Any other 5xx, or ``success: false`` under a 2xx status."""
-
-    __module__ = "engagive_async"

@@ -33,7 +33,11 @@ import httpx
 import pytest
 
 from engagive_async import AsyncClient, OutcomeStatus, RetryPolicy
-from engagive_async._meta_codes import META_ERROR_CLASSES, MetaErrorClass, classify_meta_code
+from engagive_async._policy._meta_codes import (
+    META_ERROR_CLASSES,
+    MetaErrorClass,
+    classify_meta_code,
+)
 from engagive_async.testing import FakeEngagive, Fault
 
 pytest_plugins = ["pytester"]

@@ -17,7 +17,6 @@ from typing import Any
 
 import httpx
 
-from engagive_async._converter import parse_meta_error
 from engagive_async._errors import (
     APIConnectionError,
     APIError,
@@ -32,10 +31,11 @@ from engagive_async._errors import (
     ResponseDecodeError,
     UpstreamError,
 )
-from engagive_async._meta_codes import pauses_everyone
-from engagive_async._retry import parse_retry_after
-from engagive_async._throttle import Throttle
-from engagive_async._transport import DirectAnswer
+from engagive_async._http._retry import parse_retry_after
+from engagive_async._http._transport import DirectAnswer
+from engagive_async._pacing._throttle import Throttle
+from engagive_async._policy._meta_codes import pauses_everyone
+from engagive_async._wire._converter import parse_meta_error
 from engagive_async.models.results import Envelope
 
 __all__ = [

@@ -16,7 +16,6 @@ import anyio
 import attrs
 import httpx
 
-from engagive_async._converter import DecodeFailure, structure
 from engagive_async._errors import APIError, ClientClosedError, ConfigurationError
 from engagive_async._http._answers import (
     connection_error,
@@ -26,9 +25,10 @@ from engagive_async._http._answers import (
     slow_everyone,
     undecodable_body,
 )
+from engagive_async._http._retry import IDEMPOTENT_METHODS, RetryPolicy
 from engagive_async._http._shortcut import Shortcut, create_http_client
-from engagive_async._retry import IDEMPOTENT_METHODS, RetryPolicy
-from engagive_async._throttle import Throttle
+from engagive_async._pacing._throttle import Throttle
+from engagive_async._wire._converter import DecodeFailure, structure
 from engagive_async.models.results import Envelope
 
 __all__ = ["CallTrace", "HttpPipeline", "PageFetcher", "build_timeout", "create_http_client"]

@@ -19,7 +19,7 @@ from typing import Any
 
 import httpx
 
-from engagive_async._transport import (
+from engagive_async._http._transport import (
     AiohttpTransport,
     DirectAnswer,
     DirectTemplate,

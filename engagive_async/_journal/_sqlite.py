@@ -22,7 +22,7 @@ from engagive_async._journal._models import (
     entry_from_row,
 )
 from engagive_async._journal._worker import SqliteWorker
-from engagive_async._outcomes import is_retryable_failure
+from engagive_async._sending._outcomes import is_retryable_failure
 from engagive_async.models.batch import OutcomeStatus, SendItem, SendOutcome
 
 __all__ = ["ALREADY_SENT", "FAILED_FINAL", "MAYBE_SENT", "OTHER_RECIPIENT", "SqliteJournal"]

@@ -2,8 +2,8 @@
 
 Meta's ``{"type": "interactive", "interactive": {"type": T, ...}}`` objects, with their optional
 header (text, image, video or document), body and footer. Like every builder, they never raise
-for out-of-range values and never serialise themselves (see ``engagive_async._message_codec``
-and ``engagive_async._message_checks``).
+for out-of-range values and never serialise themselves (see ``engagive_async._wire._message_codec``
+and ``engagive_async._checks._messages``).
 """
 
 from __future__ import annotations

@@ -2,11 +2,11 @@
 
 Each builder holds what Meta's ``{"type": T, T: {...}}`` object carries, without
 ``messaging_product`` and ``to`` (the send call adds the recipient). The converter turns a
-builder into Meta's dict and back (see ``engagive_async._message_codec``); the builders never
+builder into Meta's dict and back (see ``engagive_async._wire._message_codec``); the builders never
 serialise themselves.
 
 Building never raises for out-of-range values: a batch must turn a bad item into a FAILED
-outcome, so limits are checked just before sending (``engagive_async._message_checks``).
+outcome, so limits are checked just before sending (``engagive_async._checks._messages``).
 """
 
 from __future__ import annotations

@@ -7,9 +7,9 @@ from typing import Any, TypeVar
 
 from engagive_async._errors import APIError
 from engagive_async._http import HttpPipeline
-from engagive_async._page_info import PagingParams
-from engagive_async._pagination import AsyncPager
-from engagive_async._wire import ROUTES
+from engagive_async._paging._page_info import PagingParams
+from engagive_async._paging._pager import AsyncPager
+from engagive_async._wire._routes import ROUTES
 
 T = TypeVar("T")
 

@@ -5,10 +5,10 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from engagive_async import _wire
 from engagive_async._http import HttpPipeline
-from engagive_async._page_info import PagingParams
-from engagive_async._pagination import AsyncPager
+from engagive_async._paging._page_info import PagingParams
+from engagive_async._paging._pager import AsyncPager
+from engagive_async._wire import _routes as routes
 from engagive_async.models.templates import Language, TemplateContent
 from engagive_async.resources._base import Resource
 
@@ -69,7 +69,7 @@ class ContentsResource(Resource):
             is_draft: keep it as a draft.
             extra: further body fields, sent as given.
         """
-        body = _wire.content_body(text=text, is_draft=is_draft, extra=extra)
+        body = routes.content_body(text=text, is_draft=is_draft, extra=extra)
         return await self._one(
             "contents.create", TemplateContent, json=body, **self._params(lang_code)
         )
@@ -83,14 +83,14 @@ class ContentsResource(Resource):
         extra: Mapping[str, Any] | None = None,
     ) -> TemplateContent:
         """Change a language's content; fields left ``None`` are not sent. Provisional."""
-        body = _wire.content_body(text=text, is_draft=is_draft, extra=extra)
+        body = routes.content_body(text=text, is_draft=is_draft, extra=extra)
         return await self._one(
             "contents.update", TemplateContent, json=body, **self._params(lang_code)
         )
 
     async def delete(self, lang_code: str) -> None:
         """Remove a language's content. Provisional (route assumed)."""
-        route = _wire.ROUTES["contents.delete"]
+        route = routes.ROUTES["contents.delete"]
         await self._pipeline.request(
             route.method, self._path(route.name, **self._params(lang_code))
         )

@@ -8,15 +8,15 @@ from collections.abc import AsyncGenerator, Callable, Mapping, Sequence
 from contextlib import aclosing
 from typing import Any
 
-from engagive_async import _validation as check
-from engagive_async import _wire
-from engagive_async._batch import Items, Sender, SendJournal, run_batch
-from engagive_async._component_codec import components_to_wire
-from engagive_async._converter import converter
+from engagive_async._checks import _fields as check
+from engagive_async._checks._messages import validate_message
 from engagive_async._http import CallTrace
-from engagive_async._message_checks import validate_message
-from engagive_async._retry import RetryPolicy
-from engagive_async._throttle import Throttle
+from engagive_async._http._retry import RetryPolicy
+from engagive_async._pacing._throttle import Throttle
+from engagive_async._sending._batch import Items, Sender, SendJournal, run_batch
+from engagive_async._wire import _routes as routes
+from engagive_async._wire._component_codec import components_to_wire
+from engagive_async._wire._converter import converter
 from engagive_async.models.batch import (
     BatchProgress,
     BatchReport,
@@ -84,7 +84,7 @@ class MessagesResource(Resource):
         """Send a text, media, location, contacts, sticker or interactive message.
 
         Provisional: the send-single body is not in the public docs; the assumed shape lives in
-        ``_wire.send_single_body`` (see the README's coverage table).
+        ``routes.send_single_body`` (see the README's coverage table).
 
         Args:
             to: the recipient's number.
@@ -197,33 +197,33 @@ class MessagesResource(Resource):
 
         return send
 
-    def _route_and_body(self, item: SendItem) -> tuple[_wire.Route, dict[str, Any]]:
+    def _route_and_body(self, item: SendItem) -> tuple[routes.Route, dict[str, Any]]:
         if isinstance(item, TemplateSend):
             check.validate_template_name(item.template_name)
             check.validate_lang_code(item.lang_code)
             components = components_to_wire(item.components) if item.components else None
             if components:
                 check.validate_components(components)
-            body = _wire.send_template_body(
+            body = routes.send_template_body(
                 check.validate_recipient(item.to), item.template_name, item.lang_code, components
             )
-            return _wire.ROUTES["messages.send_template"], body
+            return routes.ROUTES["messages.send_template"], body
         if isinstance(item, ReactionSend):
             check.validate_wamid(item.whatsapp_message_id, field="whatsapp_message_id")
             check.validate_emoji(item.emoji)
-            body = _wire.send_reaction_body(
+            body = routes.send_reaction_body(
                 check.validate_recipient(item.to), item.whatsapp_message_id, item.emoji
             )
-            return _wire.ROUTES["messages.send_reaction"], body
+            return routes.ROUTES["messages.send_reaction"], body
         if isinstance(item, SingleSend):
             validate_message(item.message)
             if item.reply_to is not None:
                 check.validate_wamid(item.reply_to, field="reply_to")
             payload: Mapping[str, Any] = converter.unstructure(item.message, Message)
-            body = _wire.send_single_body(
+            body = routes.send_single_body(
                 check.validate_recipient(item.to), payload, reply_to=item.reply_to
             )
-            return _wire.ROUTES["messages.send_single"], body
+            return routes.ROUTES["messages.send_single"], body
         raise TypeError(
             f"send items are TemplateSend, SingleSend or ReactionSend, got {type(item).__name__}"
         )

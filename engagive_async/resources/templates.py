@@ -5,10 +5,10 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from engagive_async import _wire
 from engagive_async._http import HttpPipeline
-from engagive_async._page_info import PagingParams
-from engagive_async._pagination import AsyncPager
+from engagive_async._paging._page_info import PagingParams
+from engagive_async._paging._pager import AsyncPager
+from engagive_async._wire import _routes as routes
 from engagive_async.models.results import SubmitResult
 from engagive_async.models.templates import Template
 from engagive_async.resources._base import Resource
@@ -68,7 +68,7 @@ class TemplatesResource(Resource):
             parameter_format_code: from ``lookups.parameter_formats()``.
             extra: further body fields, sent as given.
         """
-        body = _wire.create_template_body(
+        body = routes.create_template_body(
             code=code,
             name=name,
             category_code=category_code,
@@ -85,11 +85,11 @@ class TemplatesResource(Resource):
             template_code: the template.
             lang_code: submit only this language's content; all when ``None``.
         """
-        route = _wire.ROUTES["templates.submit"]
+        route = routes.ROUTES["templates.submit"]
         envelope = await self._pipeline.request(
             route.method,
             self._path(route.name, template_code=template_code),
-            json=_wire.submit_template_body(lang_code),
+            json=routes.submit_template_body(lang_code),
         )
         return SubmitResult(
             data=envelope.data,

@@ -10,7 +10,7 @@ from typing import Any, Literal
 import anyio
 import httpx
 
-from engagive_async._wire import ROUTES
+from engagive_async._wire._routes import ROUTES
 from engagive_async.testing import _serve
 from engagive_async.testing._asgi import (
     Envelopes,
@@ -42,9 +42,9 @@ class FakeEngagive:
 
     Use it in process with ``httpx.ASGITransport(fake.app)`` (``AsyncClient(token,
     transport=...)``), or on a loopback socket with ``async with fake.serve() as base_url``.
-    Paths, request bodies and envelopes follow ``engagive_async._wire`` and the docs' examples;
-    the data is seeded with the docs' ``order_shipped`` template (id 101) and its ``en``
-    content (id 501). Every account a token may use sees the same data.
+    Paths, request bodies and envelopes follow the SDK's route table (``_wire._routes``) and the
+    docs' examples; the data is seeded with the docs' ``order_shipped`` template (id 101) and
+    its ``en`` content (id 501). Every account a token may use sees the same data.
 
     Requests are checked in this order: unknown path (404), wrong method (405), bearer token
     (401), account allowed for the token (403), then a scripted or random fault, then the route.
@@ -183,7 +183,7 @@ class FakeEngagive:
             ValueError: an unknown route name.
         """
         if route is not None and route not in ROUTES:
-            raise ValueError(f"unknown route {route!r}; see engagive_async._wire.ROUTES")
+            raise ValueError(f"unknown route {route!r}; see engagive_async._wire._routes.ROUTES")
         self._faults.script(faults, route)
 
     def fault_mix(

@@ -1,8 +1,8 @@
 """What FakeEngagive does on each route, once the request is authenticated and not faulted.
 
-One method per route name of ``engagive_async._wire.ROUTES``. Bodies of the provisional routes
-are read with the same assumptions the SDK writes them with (``_wire``), so the two cannot
-drift apart.
+One method per route name of the route table (``_wire._routes.ROUTES``). Bodies of the
+provisional routes are read with the same assumptions the SDK writes them with (``_wire``), so
+the two cannot drift apart.
 """
 
 from __future__ import annotations
@@ -15,7 +15,7 @@ from typing import Any
 
 import attrs
 
-from engagive_async import _wire
+from engagive_async._wire import _routes as routes
 from engagive_async.testing._paging import Paging, PagingQueryError
 from engagive_async.testing._records import SentMessage
 from engagive_async.testing._store import Store
@@ -258,7 +258,7 @@ class Backend:
         body = _object(call.body)
         _recipient(body)
         try:
-            to, message, reply_to = _wire.parse_send_single_body(body)
+            to, message, reply_to = routes.parse_send_single_body(body)
         except (KeyError, TypeError, ValueError):
             raise Problem(400, "expected {to, content_json: {type, <type>: {...}}}") from None
         kind = message.get("type")

@@ -30,7 +30,7 @@ class RecordedRequest:
     Attributes:
         method: the HTTP method.
         path: the URL path as received (percent-decoded, ``/api/business/public`` included).
-        route: the matched route's name from ``engagive_async._wire.ROUTES`` (e.g.
+        route: the matched route's name from ``engagive_async._wire._routes.ROUTES`` (e.g.
             ``"messages.send_template"``), or ``None`` when no route has that path.
         params: the path parameters (``account_id``, ``template_code``, ...), decoded.
         query: the query parameters; a repeated name keeps its last value.

@@ -1,6 +1,6 @@
 """Reading an ASGI request: which route it is for, and what it carries.
 
-Routes come from ``engagive_async._wire.ROUTES``, matched in that dict's order with their
+Routes come from ``engagive_async._wire._routes.ROUTES``, matched in that dict's order with their
 precompiled patterns (the lookups come first, before the routes that would take ``lookups``
 for a template code). The raw path is matched, so a path segment escaped by the SDK (``%2F``
 in a template code) stays one segment.
@@ -15,7 +15,7 @@ from urllib.parse import parse_qsl, unquote
 import attrs
 
 from engagive_async._config import API_PREFIX
-from engagive_async._wire import ROUTES
+from engagive_async._wire._routes import ROUTES
 from engagive_async.testing._asgi import Scope
 
 __all__ = ["Incoming", "match"]

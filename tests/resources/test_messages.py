@@ -5,13 +5,8 @@ from __future__ import annotations
 import pytest
 import respx
 
-from engagive_async import (
-    AsyncClient,
-    SendResult,
-    Text,
-    ValidationError,
-    body_text,
-)
+from engagive_async import AsyncClient, SendResult, ValidationError
+from engagive_async.builders import Text, body_text
 from tests.resources._support import fixture, ok, sent_json
 
 MESSAGES = "/channels/whatsapp/accounts/1/messages"

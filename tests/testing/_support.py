@@ -9,7 +9,7 @@ from typing import Any
 import httpx
 
 from engagive_async._config import API_PREFIX
-from engagive_async._wire import ROUTES
+from engagive_async._wire._routes import ROUTES
 from engagive_async.testing import FakeEngagive
 
 TOKEN = "test-token"

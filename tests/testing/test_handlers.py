@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from engagive_async._wire import ROUTES, send_single_body
+from engagive_async._wire._routes import ROUTES, send_single_body
 from engagive_async.testing import FakeEngagive
 from engagive_async.testing._handlers import SEND_ROUTES, Backend
 from tests.testing._support import TEMPLATE_BODY, call, client

@@ -19,8 +19,8 @@ from engagive_async import (
     Template,
     TemplateContent,
     TemplateSend,
-    Text,
 )
+from engagive_async.builders import Text
 
 
 async def user_code() -> None:

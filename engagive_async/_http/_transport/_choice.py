@@ -1,0 +1,117 @@
+"""Which httpx transport carries requests: chosen by name, or by the running async library.
+
+``"auto"`` (the default) is :class:`AutoTransport`: aiohttp's pool on asyncio, httpx's own pool
+on trio, where aiohttp cannot run. :func:`direct_transport` tells the pipeline whether a client
+it built sends through our aiohttp transport, so it may take the shortcut past httpx's client.
+"""
+
+from __future__ import annotations
+
+import ssl
+from typing import Any, Literal
+
+import httpx
+import sniffio
+
+from engagive_async._http._transport._aiohttp import AiohttpTransport
+
+__all__ = ["AutoTransport", "TransportKind", "build_transport", "direct_transport"]
+
+TransportKind = Literal["auto", "aiohttp", "httpx"]
+
+
+def direct_transport(transport: httpx.AsyncBaseTransport) -> AiohttpTransport | None:
+    """The :class:`AiohttpTransport` that ``transport`` sends through, if it is one of ours."""
+    if type(transport) is AutoTransport:
+        transport = transport.choose()
+    return transport if type(transport) is AiohttpTransport else None
+
+
+class AutoTransport(httpx.AsyncBaseTransport):
+    """Chooses on its first request: :class:`AiohttpTransport` on asyncio, httpx's pool on trio.
+
+    Takes the settings of :func:`build_transport` and delegates every request once it chose.
+    """
+
+    def __init__(
+        self,
+        *,
+        max_connections: int,
+        keepalive_expiry: float | None,
+        verify: bool | ssl.SSLContext = True,
+    ) -> None:
+        self._settings: dict[str, Any] = {
+            "max_connections": max_connections,
+            "keepalive_expiry": keepalive_expiry,
+            "verify": verify,
+        }
+        self._inner: httpx.AsyncBaseTransport | None = None
+        self._closed = False
+
+    @property
+    def inner(self) -> httpx.AsyncBaseTransport | None:
+        """The transport chosen on the first request, or ``None`` before it."""
+        return self._inner
+
+    def choose(self) -> httpx.AsyncBaseTransport:
+        """The transport for the running async library, built on the first call.
+
+        Raises:
+            RuntimeError: the transport was closed.
+        """
+        if self._inner is not None:
+            return self._inner
+        if self._closed:
+            raise RuntimeError("this transport is closed")
+        kind: TransportKind = "aiohttp" if sniffio.current_async_library() == "asyncio" else "httpx"
+        self._inner = build_transport(kind, **self._settings)
+        return self._inner
+
+    async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
+        """Send ``request`` through the chosen transport."""
+        inner = self._inner or self.choose()
+        return await inner.handle_async_request(request)
+
+    async def aclose(self) -> None:
+        """Close whichever transport was built; calling it again does nothing."""
+        self._closed = True
+        inner, self._inner = self._inner, None
+        if inner is not None:
+            await inner.aclose()
+
+
+def build_transport(
+    kind: TransportKind,
+    *,
+    max_connections: int,
+    keepalive_expiry: float | None,
+    verify: bool | ssl.SSLContext = True,
+) -> httpx.AsyncBaseTransport:
+    """The transport an :class:`~engagive_async.AsyncClient` sends through.
+
+    Args:
+        kind: ``"aiohttp"`` (asyncio only), ``"httpx"`` (httpx's own pool, any async library),
+            or ``"auto"``: aiohttp on asyncio, httpx's pool on trio, decided on first use.
+        max_connections: the pool's size.
+        keepalive_expiry: seconds an idle connection is kept (``None``: no expiry).
+        verify: TLS verification: ``True``, ``False`` or an ``ssl.SSLContext``.
+
+    Raises:
+        ValueError: an unknown ``kind``.
+    """
+    if kind == "aiohttp":
+        return AiohttpTransport(
+            max_connections=max_connections, keepalive_expiry=keepalive_expiry, verify=verify
+        )
+    if kind == "httpx":
+        limits = httpx.Limits(
+            max_connections=max_connections,
+            max_keepalive_connections=max_connections,
+            keepalive_expiry=keepalive_expiry,
+        )
+        return httpx.AsyncHTTPTransport(limits=limits, verify=verify, trust_env=False)
+    if kind == "auto":
+        return AutoTransport(
+            max_connections=max_connections, keepalive_expiry=keepalive_expiry, verify=verify
+        )
+    raise ValueError(f"unknown transport kind {kind!r}: use 'auto', 'aiohttp' or 'httpx'")

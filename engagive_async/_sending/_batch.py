@@ -1,0 +1,314 @@
+"""Bounded concurrent sends: exactly one outcome per item, memory flat in the input size.
+
+``concurrency`` workers pull items lazily from the input (a list, a generator, an async
+iterator), send each through the pipeline (whose retry policy applies the at-most-once rule),
+and hand one :class:`SendOutcome` per item to the consumer through a bounded stream, in chunks of
+the outcomes that completed meanwhile. The input is never materialised and a few times
+``concurrency`` outcomes at most wait for the consumer, so a million-item campaign holds about as
+much memory as a hundred-item one.
+
+Stopping: a deadline, ``stop_on``, or the consumer leaving all stop the pulling of new items;
+items pulled but not started are reported SKIPPED, and so is the rest of a sized input (a list);
+an open-ended input (a generator, an async iterator) is left where it stopped, unread. Items in
+flight get ``grace`` seconds for their answer and are then cancelled and reported UNKNOWN
+(their request may have been delivered).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import datetime as dt
+import time
+from collections.abc import AsyncGenerator, Awaitable, Callable, Sized
+
+import anyio
+import attrs
+import sniffio
+from anyio.abc import TaskGroup
+
+from engagive_async._background import Producer, stream_from_background
+from engagive_async._http import CallTrace
+from engagive_async._pacing._throttle import Throttle
+from engagive_async._sending._delivery import Delivery, one_by_one
+from engagive_async._sending._outcomes import SendJournal, outcome_status_for
+from engagive_async._sending._source import Items, ItemSource
+from engagive_async.models.batch import (
+    BatchProgress,
+    OutcomeStatus,
+    SendItem,
+    SendOutcome,
+)
+from engagive_async.models.results import SendResult
+
+SENT, FAILED, UNKNOWN, SKIPPED = (
+    OutcomeStatus.SENT,
+    OutcomeStatus.FAILED,
+    OutcomeStatus.UNKNOWN,
+    OutcomeStatus.SKIPPED,
+)
+
+__all__ = ["Items", "Prepare", "SendJournal", "Sender", "run_batch"]
+
+#: Sends one prepared item: given the batch's throttle, and a trace to count attempts in.
+Sender = Callable[[Throttle, CallTrace], Awaitable[SendResult]]
+#: Validates an item (raising ValidationError) and returns its sender; no I/O.
+Prepare = Callable[[SendItem], Sender]
+
+_NO_SCOPE = contextlib.nullcontext()
+
+
+@attrs.define
+class _Options:
+    concurrency: int
+    ordered: bool
+    throttle: Throttle
+    deadline: float | dt.datetime | None
+    grace: float
+    stop_on: Callable[[SendOutcome], bool] | None
+    on_progress: Callable[[BatchProgress], object] | None
+    journal: SendJournal | None
+    total: int | None
+
+
+def run_batch(
+    items: Items,
+    prepare: Prepare,
+    *,
+    concurrency: int,
+    ordered: bool = False,
+    throttle: Throttle | None = None,
+    deadline: float | dt.datetime | None = None,
+    grace: float = 10.0,
+    stop_on: Callable[[SendOutcome], bool] | None = None,
+    on_progress: Callable[[BatchProgress], object] | None = None,
+    journal: SendJournal | None = None,
+) -> AsyncGenerator[SendOutcome, None]:
+    """The outcomes of sending ``items``; see :meth:`MessagesResource.send_many`."""
+    if concurrency < 1:
+        raise ValueError("concurrency must be at least 1")
+    options = _Options(
+        concurrency=concurrency,
+        ordered=ordered,
+        throttle=throttle or Throttle(),
+        deadline=deadline,
+        grace=grace,
+        stop_on=stop_on,
+        on_progress=on_progress,
+        journal=journal,
+        total=len(items) if isinstance(items, Sized) else None,
+    )
+    run = _BatchRun(items, prepare, options)
+    return one_by_one(
+        stream_from_background(
+            run.produce, buffer=0, on_consumer_exit=run.consumer_left, exit_grace=grace
+        )
+    )
+
+
+class _BatchRun:
+    def __init__(self, items: Items, prepare: Prepare, options: _Options) -> None:
+        self._prepare = prepare
+        self._o = options
+        self._source = ItemSource(items)
+        self._stop_reason: str | None = None
+        self._in_flight: set[anyio.CancelScope] = set()
+        self._unscoped = 0  # items in flight without a scope of their own
+        # Only a deadline or stop_on cuts items off one by one (after the grace); without
+        # either, no scope per item is needed.
+        self._scoped = options.deadline is not None or options.stop_on is not None
+        self._watchers: TaskGroup | None = None
+        self._by_status = dict.fromkeys(OutcomeStatus, 0)
+        self._started = 0.0
+        self._clock = anyio.current_time
+        self._delivery: Delivery | None = None  # made when produce() starts
+
+    def consumer_left(self) -> None:
+        self._stop("cancelled")
+
+    async def produce(self, producer: Producer[list[SendOutcome]]) -> None:
+        self._delivery = Delivery(
+            producer,
+            ordered=self._o.ordered,
+            capacity=self._o.concurrency,
+            pulled=lambda: self._source.pulled,
+        )
+        self._clock = _clock()
+        self._started = self._clock()
+        try:
+            async with anyio.create_task_group() as watchers:
+                self._watchers = watchers
+                if self._o.deadline is not None:
+                    watchers.start_soon(self._watch_deadline, _deadline_at(self._o.deadline))
+                async with anyio.create_task_group() as workers:
+                    for _ in range(self._o.concurrency):
+                        workers.start_soon(self._worker)
+                watchers.cancel_scope.cancel()  # every worker is done: nothing left to watch
+        finally:
+            # A stop never pulls more from an open-ended input: a generator may be endless, or
+            # a cursor its owner still wants. A sized input (a list) is already in memory, so
+            # its items never pulled get their SKIPPED outcome, even while being torn down.
+            if self._o.total is not None:
+                with anyio.CancelScope(shield=True):
+                    await self._skip_the_rest()
+        if self._source.error is not None:
+            raise self._source.error
+
+    async def _skip_the_rest(self) -> None:
+        while (pulled := await self._source.next()) is not None:
+            index, item = pulled
+            await self._emit(
+                SendOutcome(index=index, item=item, status=SKIPPED, reason=self._stop_reason)
+            )
+
+    def _stop(self, reason: str) -> None:
+        if self._stop_reason is not None:
+            return
+        self._stop_reason = reason
+        # A consumer that left is handled by the stream: it cancels the whole run after grace.
+        if reason != "cancelled" and self._watchers is not None:
+            self._watchers.start_soon(self._cut_off_after_grace)
+
+    async def _watch_deadline(self, deadline_at: float) -> None:
+        await anyio.sleep_until(deadline_at)
+        self._stop("deadline")
+
+    async def _cut_off_after_grace(self) -> None:
+        await anyio.sleep(self._o.grace)
+        for scope in list(self._in_flight):
+            scope.cancel()
+
+    async def _worker(self) -> None:
+        while self._stop_reason is None:
+            if self._o.ordered:
+                await self._out.wait_for_room()
+            pulled = await self._source.next()
+            if pulled is None:
+                return
+            index, item = pulled
+            stopped_while_pulling = self._current_stop()  # the pull awaited: a stop may have come
+            if stopped_while_pulling is not None:
+                await self._emit(
+                    SendOutcome(
+                        index=index, item=item, status=SKIPPED, reason=stopped_while_pulling
+                    )
+                )
+                return
+            await self._send(index, item)
+
+    @property
+    def _out(self) -> Delivery:
+        assert self._delivery is not None  # produce() makes it before starting any worker
+        return self._delivery
+
+    def _current_stop(self) -> str | None:
+        # A method, not the attribute, so type checkers do not carry a narrowing across awaits.
+        return self._stop_reason
+
+    async def _send(self, index: int, item: SendItem) -> None:
+        journal = self._o.journal
+        if journal is not None:
+            skip = await journal.skip_reason(index, item)
+            if skip is not None:
+                outcome = SendOutcome(index=index, item=item, status=SKIPPED, reason=skip)
+                await self._emit(outcome, record=False)
+                return
+        try:
+            send = self._prepare(item)
+        except Exception as exc:  # noqa: BLE001 - invalid item: FAILED, the batch goes on
+            await self._emit(SendOutcome(index=index, item=item, status=FAILED, error=exc))
+            return
+        trace = CallTrace()
+        started = self._clock()
+        scope = anyio.CancelScope() if self._scoped else None
+        if scope is not None:
+            self._in_flight.add(scope)
+        else:
+            self._unscoped += 1
+        result: SendResult | None = None
+        error: BaseException | None = None
+        reason: str | None = None
+        try:
+            with scope if scope is not None else _NO_SCOPE:
+                if journal is not None:
+                    with anyio.CancelScope(shield=True):
+                        await journal.before_send(index, item)
+                result = await send(self._o.throttle, trace)
+            status = SENT if result is not None else _cancelled_status(trace)
+            reason = None if result is not None else self._stop_reason
+        except anyio.get_cancelled_exc_class():
+            # The whole batch is being torn down: still account for this item, then go.
+            with anyio.CancelScope(shield=True):
+                await self._emit(
+                    SendOutcome(
+                        index=index,
+                        item=item,
+                        status=_cancelled_status(trace),
+                        reason="cancelled",
+                        attempts=trace.attempts,
+                        elapsed=self._clock() - started,
+                    )
+                )
+            raise
+        except Exception as exc:  # noqa: BLE001 - every failure becomes this item's outcome
+            status, error = outcome_status_for(exc), exc
+        finally:
+            if scope is not None:
+                self._in_flight.discard(scope)
+            else:
+                self._unscoped -= 1
+        await self._emit(
+            SendOutcome(
+                index=index,
+                item=item,
+                status=status,
+                result=result,
+                error=error,
+                reason=reason,
+                attempts=trace.attempts,
+                elapsed=self._clock() - started,
+            )
+        )
+
+    async def _emit(self, outcome: SendOutcome, *, record: bool = True) -> None:
+        self._by_status[outcome.status] += 1
+        if record and self._o.journal is not None:
+            with anyio.CancelScope(shield=True):
+                await self._o.journal.record(outcome)
+        if self._o.on_progress is not None:
+            self._o.on_progress(self._progress())
+        if self._o.stop_on is not None and self._o.stop_on(outcome):
+            self._stop("stop_on")
+        await self._out.put(outcome)
+
+    def _progress(self) -> BatchProgress:
+        return BatchProgress(
+            done=sum(self._by_status.values()),
+            total=self._o.total,
+            by_status=dict(self._by_status),
+            in_flight=len(self._in_flight) + self._unscoped,
+            elapsed=self._clock() - self._started,
+        )
+
+
+def _clock() -> Callable[[], float]:
+    """anyio's clock, resolved once: ``anyio.current_time`` asks which loop runs on every call."""
+    if sniffio.current_async_library() == "asyncio":
+        return asyncio.get_running_loop().time  # what anyio's asyncio backend returns
+    return anyio.current_time
+
+
+def _cancelled_status(trace: CallTrace) -> OutcomeStatus:
+    # Cancelled before its first request: never sent. After: it may have been delivered.
+    return UNKNOWN if trace.attempts else SKIPPED
+
+
+def _deadline_at(deadline: float | dt.datetime) -> float:
+    """A deadline (seconds from now, or an aware datetime) on anyio's clock."""
+    if isinstance(deadline, dt.datetime):
+        if deadline.tzinfo is None:
+            raise ValueError("deadline datetime must be timezone-aware")
+        seconds = deadline.timestamp() - time.time()
+    else:
+        seconds = float(deadline)
+    return anyio.current_time() + max(0.0, seconds)

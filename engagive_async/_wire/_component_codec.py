@@ -1,0 +1,125 @@
+"""Meta's wire shapes for template parameters and components, as cattrs hooks.
+
+Components come out in Meta's lowercase (``"body"``) with a button's ``index`` as a string;
+either case is read back. Meta's own component dicts pass through :func:`components_to_wire`
+unchanged, so users can mix typed components with raw ones.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from typing import Any
+
+import cattrs
+
+from engagive_async._errors import ValidationError
+from engagive_async._wire._codec_support import (
+    Wire,
+    build,
+    expect_list,
+    expect_mapping,
+    expecting,
+    invalid,
+    required,
+    wire_fields,
+)
+from engagive_async.models import components as c
+
+__all__ = ["components_to_wire", "register_component_hooks"]
+
+# Parameters whose value sits beside "type" ({"type": "payload", "payload": ...}) ...
+_FLAT_PARAMS: dict[str, type[Any]] = {
+    "text": c.TextParam, "payload": c.PayloadParam, "coupon_code": c.CouponCodeParam,
+    "action": c.ActionParam,
+}  # fmt: skip
+# ... and those nested under their tag ({"type": "image", "image": {...}}).
+_NESTED_PARAMS: dict[str, type[Any]] = {
+    "currency": c.CurrencyParam, "date_time": c.DateTimeParam, "image": c.ImageParam,
+    "video": c.VideoParam, "document": c.DocumentParam, "location": c.LocationParam,
+}  # fmt: skip
+
+
+def _param_out(param: Any, where: str = "parameter") -> Wire:
+    if isinstance(param, Mapping):
+        return dict(param)  # a raw Meta parameter, sent as given
+    for tag, cls in _FLAT_PARAMS.items():
+        if type(param) is cls:
+            return {"type": tag, **wire_fields(param)}
+    for tag, cls in _NESTED_PARAMS.items():
+        if type(param) is cls:
+            return {"type": tag, tag: wire_fields(param)}
+    raise ValidationError(where, f"expected a template parameter, got {type(param).__name__}")
+
+
+def _component_out(component: Any, where: str = "component") -> Wire:
+    out: Wire
+    if isinstance(component, c.ButtonComponent):
+        # Meta's examples send the index as a string; integers are not confirmed everywhere.
+        out = {"type": "button", "sub_type": component.sub_type, "index": str(component.index)}
+    elif isinstance(component, c.HeaderComponent | c.BodyComponent):
+        out = {"type": "header" if isinstance(component, c.HeaderComponent) else "body"}
+    else:
+        raise ValidationError(where, f"expected a component or a dict, got {type(component)}")
+    if component.parameters:
+        params = enumerate(component.parameters)
+        out["parameters"] = [_param_out(p, f"{where}.parameters[{i}]") for i, p in params]
+    return out
+
+
+def components_to_wire(components: Iterable[c.Component | Mapping[str, Any]]) -> list[Wire]:
+    """Meta's component dicts: typed components encoded, dicts passed through unchanged.
+
+    Raises:
+        ValidationError: an item is neither a component nor a mapping (``components[i]``).
+    """
+    if isinstance(components, str | bytes | Mapping):
+        raise ValidationError("components", "expected a list of components")
+    return [
+        (item if isinstance(item, dict) else dict(item))
+        if isinstance(item, Mapping)
+        else _component_out(item, f"components[{i}]")
+        for i, item in enumerate(components)
+    ]
+
+
+def _param_in(data: Any, where: str = "parameter") -> c.Parameter:
+    raw = expect_mapping(data, where)
+    tag = raw.get("type")
+    if tag in _FLAT_PARAMS:
+        return build(_FLAT_PARAMS[tag], raw, where)  # type: ignore[no-any-return]
+    if tag in _NESTED_PARAMS:
+        return build(_NESTED_PARAMS[tag], required(raw, tag, where), f"{where}.{tag}")  # type: ignore[no-any-return]
+    raise invalid(f"{where}.type", f"unknown parameter type {tag!r}")
+
+
+def _component_in(data: Any, where: str = "component") -> c.Component:
+    raw = expect_mapping(data, where)
+    kind = str(raw.get("type", "")).lower()  # Engagive's docs write "BODY", Meta "body"
+    at = f"{where}.parameters"
+    params = [
+        _param_in(p, f"{at}[{i}]") for i, p in enumerate(expect_list(raw.get("parameters", []), at))
+    ]
+    if kind == "header":
+        return c.HeaderComponent(parameters=params or ())
+    if kind == "body":
+        return c.BodyComponent(parameters=params or ())
+    if kind != "button":
+        raise invalid(f"{where}.type", f"unknown component type {raw.get('type')!r}")
+    try:
+        index = int(required(raw, "index", where))
+    except ValueError as exc:
+        raise invalid(f"{where}.index", "expected a whole number") from exc
+    sub_type = required(raw, "sub_type", where)
+    return c.ButtonComponent(sub_type=sub_type, index=index, parameters=params or ())
+
+
+def register_component_hooks(converter: cattrs.BaseConverter) -> None:
+    """Teach ``converter`` Meta's shapes for template parameters and components."""
+    for cls in (*_FLAT_PARAMS.values(), *_NESTED_PARAMS.values()):
+        converter.register_unstructure_hook(cls, _param_out)
+        converter.register_structure_hook(cls, expecting(cls, _param_in))
+    for cls in (c.HeaderComponent, c.BodyComponent, c.ButtonComponent):
+        converter.register_unstructure_hook(cls, _component_out)
+        converter.register_structure_hook(cls, expecting(cls, _component_in))
+    converter.register_structure_hook(c.Parameter, lambda data, _: _param_in(data))
+    converter.register_structure_hook(c.Component, lambda data, _: _component_in(data))

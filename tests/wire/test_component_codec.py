@@ -1,0 +1,134 @@
+"""Template components and parameters: Meta's exact dicts, either case read back, raw dicts kept."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+import pytest
+
+from engagive_async._errors import ValidationError
+from engagive_async._wire._component_codec import components_to_wire
+from engagive_async._wire._converter import DecodeFailure, converter, structure
+from engagive_async.models.components import (
+    ActionParam,
+    BodyComponent,
+    ButtonComponent,
+    Component,
+    CouponCodeParam,
+    CurrencyParam,
+    DateTimeParam,
+    DocumentParam,
+    HeaderComponent,
+    ImageParam,
+    LocationParam,
+    Parameter,
+    PayloadParam,
+    TextParam,
+    VideoParam,
+    body_text,
+)
+
+
+def _decode(wire: Any, cls: Any) -> Any:
+    """structure(), typed loosely: mypy's type[T] does not accept unions such as Component."""
+    return structure(wire, cls)
+
+
+def test_documented_template_components_are_produced_exactly() -> None:
+    """The typed form of MESSAGES.md section 8's example gives Meta's dicts, index as a string."""
+    typed: list[Component] = [
+        HeaderComponent(parameters=[ImageParam(link="https://example.com/h.jpg")]),
+        BodyComponent(parameters=[TextParam("Ann", name="customer_name")]),
+        ButtonComponent(sub_type="url", index=0, parameters=[TextParam("ORD-42")]),
+        ButtonComponent(sub_type="copy_code", index=1, parameters=[CouponCodeParam("SAVE10")]),
+    ]
+    documented = """[
+      {"type":"header","parameters":[{"type":"image","image":{"link":"https://example.com/h.jpg"}}]},
+      {"type":"body","parameters":[{"type":"text","parameter_name":"customer_name","text":"Ann"}]},
+      {"type":"button","sub_type":"url","index":"0","parameters":[{"type":"text","text":"ORD-42"}]},
+      {"type":"button","sub_type":"copy_code","index":"1",
+       "parameters":[{"type":"coupon_code","coupon_code":"SAVE10"}]}]"""
+    assert components_to_wire(typed) == json.loads(documented)
+    assert [_decode(c, Component) for c in json.loads(documented)] == typed
+
+
+@pytest.mark.parametrize(
+    ("param", "wire"),
+    [
+        (
+            CurrencyParam(fallback_value="$10", code="USD", amount_1000=10000),
+            '{"type":"currency","currency":{"fallback_value":"$10","code":"USD","amount_1000":10000}}',
+        ),
+        (
+            DateTimeParam(fallback_value="May 1"),
+            '{"type":"date_time","date_time":{"fallback_value":"May 1"}}',
+        ),
+        (VideoParam(id="3"), '{"type":"video","video":{"id":"3"}}'),
+        (
+            DocumentParam(id="4", filename="a.pdf"),
+            '{"type":"document","document":{"id":"4","filename":"a.pdf"}}',
+        ),
+        (
+            LocationParam(latitude=1.5, longitude=2.0, name="N", address="A"),
+            '{"type":"location","location":{"latitude":"1.5","longitude":"2.0","name":"N",'
+            '"address":"A"}}',
+        ),
+        (PayloadParam("yes"), '{"type":"payload","payload":"yes"}'),
+        (ActionParam({"flow_token": "t"}), '{"type":"action","action":{"flow_token":"t"}}'),
+    ],
+)
+def test_each_parameter_kind_has_meta_shape_and_round_trips(param: Parameter, wire: str) -> None:
+    """Nested kinds sit under their tag, flat kinds beside it; each decodes back."""
+    assert converter.unstructure(param) == json.loads(wire)
+    assert structure(json.loads(wire), type(param)) == param
+
+
+def test_components_accept_either_case_and_string_or_int_index() -> None:
+    """Either case decodes ("BODY" in Engagive's docs, "body" in Meta's); "2" and 2 are index 2."""
+    body = {"type": "BODY", "parameters": [{"type": "text", "text": "Hello"}]}
+    assert _decode(body, Component) == body_text("Hello")
+    for index in ("2", 2):
+        button = {"type": "button", "sub_type": "quick_reply", "index": index}
+        assert _decode(button, Component) == ButtonComponent(sub_type="quick_reply", index=2)
+    with pytest.raises(DecodeFailure, match="index"):
+        structure({"type": "button", "sub_type": "url", "index": "first"}, ButtonComponent)
+
+
+def test_unknown_component_or_parameter_kinds_fail_to_decode() -> None:
+    """A component dict of an unknown kind is reported, with where it is."""
+    with pytest.raises(DecodeFailure, match="unknown component type"):
+        structure({"type": "carousel", "cards": []}, BodyComponent)
+    with pytest.raises(DecodeFailure, match=r"parameters\[0\]"):
+        structure({"type": "body", "parameters": [{"type": "hologram"}]}, BodyComponent)
+
+
+def test_components_to_wire_passes_dicts_through_unchanged() -> None:
+    """A dict component is sent as given (same object, same case); typed ones are encoded."""
+    raw = {"type": "BODY", "parameters": [{"type": "text", "text": "Hello"}]}
+    out = components_to_wire([raw, body_text("Ann")])
+    assert out[0] is raw
+    assert out[1] == {"type": "body", "parameters": [{"type": "text", "text": "Ann"}]}
+    assert components_to_wire(()) == []
+
+
+def test_raw_parameters_inside_typed_components_pass_through() -> None:
+    """A typed component may carry a parameter dict that the SDK does not model."""
+    raw = {"type": "text", "text": "x", "future_field": 1}
+    assert components_to_wire([BodyComponent(parameters=[raw])])[0]["parameters"] == [raw]  # type: ignore[list-item]
+
+
+@pytest.mark.parametrize(
+    ("components", "field"),
+    [
+        ("BODY", "components"),
+        ({"type": "body"}, "components"),
+        ([body_text("a"), 42], "components[1]"),
+        ([BodyComponent(parameters=[object()])], "components[0].parameters[0]"),  # type: ignore[list-item]
+    ],
+)
+def test_components_to_wire_names_the_bad_item(components: Any, field: str) -> None:
+    """Something that is neither a component nor a dict is a ValidationError at its index."""
+    with pytest.raises(ValidationError) as caught:
+        components_to_wire(components)
+    assert caught.value.field == field
