@@ -4,7 +4,11 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: install test lint demo bench clean
+.PHONY: install postgres test lint demo bench clean
+
+# The shared-journal tests start a real PostgreSQL on loopback; a fresh machine gets the server
+# binaries from Debian when make runs as root (CI does), and a clear message otherwise.
+PG_FOUND = $(or $(ENGAGIVE_PG_BIN),$(shell command -v initdb 2>/dev/null),$(wildcard /usr/lib/postgresql/*/bin/initdb))
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -16,7 +20,16 @@ $(STAMP): pyproject.toml | $(BIN)/python
 
 install: $(STAMP)
 
-test: $(STAMP)
+postgres:
+ifeq ($(PG_FOUND),)
+	@if [ "$$(id -u)" = 0 ]; then \
+		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq postgresql >/dev/null; \
+	else \
+		echo "PostgreSQL server binaries not found: install postgresql (initdb, pg_ctl) or set ENGAGIVE_PG_BIN" >&2; exit 1; \
+	fi
+endif
+
+test: $(STAMP) postgres
 	$(BIN)/python -m pytest -q -p no:cacheprovider
 
 lint: $(STAMP)

@@ -20,12 +20,15 @@ On a loopback socket (needs the ``testing`` extra, for uvicorn)::
 
 From a shell: ``python -m engagive_async.testing --port 8080`` prints
 ``serving http://127.0.0.1:8080`` and serves until stopped.
+
+``local_postgres()`` starts a throwaway PostgreSQL on loopback for the shared journal's tests.
 """
 
 from engagive_async.testing._auth import DEFAULT_TOKEN
 from engagive_async.testing._fake import FakeEngagive
 from engagive_async.testing._faults import Fault, FaultKind
 from engagive_async.testing._paging import CONVENTIONS, Convention
+from engagive_async.testing._postgres import PostgresNotFoundError, local_postgres
 from engagive_async.testing._records import RecordedRequest, SentMessage
 from engagive_async.testing._store import Store
 
@@ -36,7 +39,9 @@ __all__ = [
     "FakeEngagive",
     "Fault",
     "FaultKind",
+    "PostgresNotFoundError",
     "RecordedRequest",
     "SentMessage",
     "Store",
+    "local_postgres",
 ]
