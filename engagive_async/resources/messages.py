@@ -84,7 +84,7 @@ class MessagesResource(Resource):
         """Send a text, media, location, contacts, sticker or interactive message.
 
         Provisional: the send-single body is not in the public docs; the assumed shape lives in
-        ``routes.send_single_body`` (see the README's coverage table).
+        ``routes.send_single_body`` (see docs/coverage.md).
 
         Args:
             to: the recipient's number.
