@@ -30,8 +30,9 @@ from anyio.abc import TaskGroup
 from engagive_async._background import Producer, stream_from_background
 from engagive_async._http import CallTrace
 from engagive_async._pacing._throttle import Throttle
+from engagive_async._policy._resend import outcome_status_for
 from engagive_async._sending._delivery import Delivery, one_by_one
-from engagive_async._sending._outcomes import SendJournal, outcome_status_for
+from engagive_async._sending._send_journal import SendJournal
 from engagive_async._sending._source import Items, ItemSource
 from engagive_async.models.batch import (
     BatchProgress,
