@@ -15,6 +15,7 @@ from collections.abc import Mapping
 
 import attrs
 
+from engagive_async._checks._arguments import at_least
 from engagive_async._errors import APIStatusError, EngagiveError, RateLimitError
 from engagive_async._policy._meta_codes import MetaErrorClass, classify_meta_code
 from engagive_async._policy._resend import TRANSIENT_STATUSES, may_retry
@@ -35,10 +36,10 @@ class RetryPolicy:
         retry_statuses: statuses retried for idempotent requests.
     """
 
-    max_attempts: int = attrs.field(default=4, validator=attrs.validators.ge(1))
-    initial_backoff: float = attrs.field(default=0.25, validator=attrs.validators.ge(0))
-    max_backoff: float = attrs.field(default=8.0, validator=attrs.validators.ge(0))
-    max_retry_after: float = attrs.field(default=60.0, validator=attrs.validators.ge(0))
+    max_attempts: int = attrs.field(default=4, validator=at_least(1))
+    initial_backoff: float = attrs.field(default=0.25, validator=at_least(0))
+    max_backoff: float = attrs.field(default=8.0, validator=at_least(0))
+    max_retry_after: float = attrs.field(default=60.0, validator=at_least(0))
     retry_statuses: frozenset[int] = TRANSIENT_STATUSES
 
     def backoff(self, attempt: int) -> float:

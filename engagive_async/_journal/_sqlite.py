@@ -13,6 +13,7 @@ from typing import Literal, Self
 
 import anyio
 
+from engagive_async._errors import ValidationError
 from engagive_async._journal import _sql as sql
 from engagive_async._journal._models import (
     DuplicateRowKeyError,
@@ -75,7 +76,7 @@ class SqliteJournal:
         create: bool = True,
     ) -> None:
         if not campaign:
-            raise ValueError("campaign must be a non-empty name")
+            raise ValidationError("campaign", "must be a non-empty name")
         self.path = Path(path)
         self.campaign = campaign
         self.resend_unknown = resend_unknown

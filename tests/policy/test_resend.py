@@ -16,7 +16,6 @@ from engagive_async import (
     PermissionDeniedError,
     RateLimitError,
     ResponseDecodeError,
-    UpstreamError,
     ValidationError,
 )
 from engagive_async._policy._resend import (
@@ -29,22 +28,7 @@ from engagive_async._policy._resend import (
     outcome_status_for,
     rerun_skip_reason,
 )
-from engagive_async._wire._converter import parse_meta_error
-
-KW = {"method": "POST", "url": "https://x/y"}
-
-
-def _meta(code: int) -> UpstreamError:
-    meta = {"error": {"code": code}}
-    return UpstreamError(
-        "meta",
-        status_code=502,
-        body=None,
-        meta_response=meta,
-        meta_error=parse_meta_error(meta),
-        **KW,
-    )
-
+from tests.policy._support import KW, meta_error
 
 NEVER_LEFT = APIConnectionError("refused", request_sent=False, **KW)
 SENT_NO_ANSWER = APITimeoutError("read timeout", request_sent=True, **KW)
@@ -61,10 +45,10 @@ RULES: list[tuple[EngagiveError, bool, bool, OutcomeStatus]] = [
     (NEVER_LEFT, True, True, OutcomeStatus.FAILED),
     (SENT_NO_ANSWER, True, False, OutcomeStatus.UNKNOWN),
     (RATE_LIMITED, True, True, OutcomeStatus.FAILED),
-    (_meta(130429), True, True, OutcomeStatus.FAILED),  # Meta: throughput, not sent
-    (_meta(131056), True, True, OutcomeStatus.FAILED),  # Meta: pair rate limit
-    (_meta(131000), True, False, OutcomeStatus.FAILED),  # Meta: "something went wrong"
-    (_meta(131026), True, False, OutcomeStatus.FAILED),  # 502 is transient for reads
+    (meta_error(130429), True, True, OutcomeStatus.FAILED),  # Meta: throughput, not sent
+    (meta_error(131056), True, True, OutcomeStatus.FAILED),  # Meta: pair rate limit
+    (meta_error(131000), True, False, OutcomeStatus.FAILED),  # Meta: "something went wrong"
+    (meta_error(131026), True, False, OutcomeStatus.FAILED),  # 502 is transient for reads
     (SERVER_ERROR, True, False, OutcomeStatus.FAILED),
     (GATEWAY_TIMEOUT, True, False, OutcomeStatus.UNKNOWN),
     (PROXY_PAGE, True, False, OutcomeStatus.UNKNOWN),
@@ -94,11 +78,11 @@ def test_a_read_retries_only_the_statuses_it_is_given() -> None:
         (ValidationError("to", "is empty"), 0, True),  # refused before any request
         (NEVER_LEFT, 4, True),
         (RATE_LIMITED, 4, True),
-        (_meta(130429), 4, True),
+        (meta_error(130429), 4, True),
         (UNAUTHORISED, 1, True),  # credentials refused before Engagive acted
         (FORBIDDEN, 1, True),
         (SERVER_ERROR, 1, False),  # Engagive may have acted
-        (_meta(131026), 1, False),
+        (meta_error(131026), 1, False),
         (BAD_REQUEST, 1, False),
         (None, 1, False),
     ],
