@@ -28,7 +28,7 @@ lint: $(STAMP)
 # The site goes to site/ (git-ignored); --strict turns every warning (a broken link, a name the
 # API reference cannot find) into a failure.
 docs: $(STAMP)
-	NO_MKDOCS_2_WARNING=1 $(BIN)/mkdocs build --strict --quiet --site-dir site
+	NO_MKDOCS_2_WARNING=1 $(BIN)/mkdocs build --strict --site-dir site
 
 demo: $(STAMP)
 	$(BIN)/python examples/demo.py
