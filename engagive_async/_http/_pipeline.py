@@ -25,9 +25,10 @@ from engagive_async._http._answers import (
     slow_everyone,
     undecodable_body,
 )
-from engagive_async._http._retry import IDEMPOTENT_METHODS, RetryPolicy
+from engagive_async._http._retry import RetryPolicy
 from engagive_async._http._shortcut import Shortcut, create_http_client
 from engagive_async._pacing._throttle import Throttle
+from engagive_async._policy._resend import IDEMPOTENT_METHODS
 from engagive_async._wire._converter import DecodeFailure, structure
 from engagive_async.models.results import Envelope
 

@@ -1,17 +1,9 @@
-"""RetryPolicy: what is retried, how long to wait, and the at-most-once rule for sends.
+"""RetryPolicy: how many attempts, and how long to wait in between.
 
-The decision depends on what the server can have done, not only on what went wrong:
-
-* **Idempotent requests** (GET, PUT, DELETE) are retried on every transient failure: connection
-  errors and timeouts, 429, 5xx, and non-JSON answers from a proxy with a 5xx status.
-* **Sends and other POSTs** are retried only when the server cannot have acted on them: the
-  connection was never made (``APIConnectionError.request_sent`` is false), a 429, or a Meta
-  error that means "refused for pace, not sent" (see ``_meta_codes``). A timeout or a dropped
-  connection after the request went out is final: the message may have been delivered, and
-  sending it again could deliver it twice.
-
-Waits use the server's ``Retry-After`` when it gives one (capped), else exponential backoff with
-full jitter.
+Whether an error may be retried at all is the at-most-once rule, asked of
+``_policy._resend.may_retry``: reads are retried on every transient failure, sends only when the
+server cannot have acted on them. Waits use the server's ``Retry-After`` when it gives one
+(capped), else exponential backoff with full jitter.
 """
 
 from __future__ import annotations
@@ -23,25 +15,12 @@ from collections.abc import Mapping
 
 import attrs
 
-from engagive_async._errors import (
-    APIConnectionError,
-    APIStatusError,
-    EngagiveError,
-    RateLimitError,
-    ResponseDecodeError,
-)
-from engagive_async._policy._meta_codes import (
-    MetaErrorClass,
-    classify_meta_code,
-    is_not_sent_retryable,
-)
+from engagive_async._checks._arguments import at_least
+from engagive_async._errors import APIStatusError, EngagiveError, RateLimitError
+from engagive_async._policy._meta_codes import MetaErrorClass, classify_meta_code
+from engagive_async._policy._resend import TRANSIENT_STATUSES, may_retry
 
-__all__ = ["IDEMPOTENT_METHODS", "RetryPolicy", "parse_retry_after"]
-
-#: Methods whose repetition leaves the server as one call would (RFC 9110 section 9.2.2).
-IDEMPOTENT_METHODS = frozenset({"GET", "HEAD", "OPTIONS", "PUT", "DELETE"})
-
-_TRANSIENT_STATUSES = frozenset({408, 425, 429, 500, 502, 503, 504})
+__all__ = ["RetryPolicy", "parse_retry_after"]
 
 
 @attrs.frozen(kw_only=True)
@@ -57,11 +36,11 @@ class RetryPolicy:
         retry_statuses: statuses retried for idempotent requests.
     """
 
-    max_attempts: int = attrs.field(default=4, validator=attrs.validators.ge(1))
-    initial_backoff: float = attrs.field(default=0.25, validator=attrs.validators.ge(0))
-    max_backoff: float = attrs.field(default=8.0, validator=attrs.validators.ge(0))
-    max_retry_after: float = attrs.field(default=60.0, validator=attrs.validators.ge(0))
-    retry_statuses: frozenset[int] = _TRANSIENT_STATUSES
+    max_attempts: int = attrs.field(default=4, validator=at_least(1))
+    initial_backoff: float = attrs.field(default=0.25, validator=at_least(0))
+    max_backoff: float = attrs.field(default=8.0, validator=at_least(0))
+    max_retry_after: float = attrs.field(default=60.0, validator=at_least(0))
+    retry_statuses: frozenset[int] = TRANSIENT_STATUSES
 
     def backoff(self, attempt: int) -> float:
         """Full-jitter backoff before retry number ``attempt`` (1 for the first retry)."""
@@ -94,17 +73,7 @@ class RetryPolicy:
 
     def is_retryable(self, error: EngagiveError, *, idempotent: bool) -> bool:
         """Whether ``error`` may be retried at all (ignoring the attempt budget)."""
-        if isinstance(error, APIConnectionError):
-            return idempotent or not error.request_sent
-        if isinstance(error, RateLimitError):
-            return True
-        if isinstance(error, APIStatusError):
-            if error.meta_error is not None and is_not_sent_retryable(error.meta_error.code):
-                return True
-            return idempotent and error.status_code in self.retry_statuses
-        if isinstance(error, ResponseDecodeError):
-            return idempotent and error.status_code in self.retry_statuses
-        return False
+        return may_retry(error, idempotent=idempotent, retry_statuses=self.retry_statuses)
 
 
 def parse_retry_after(headers: Mapping[str, str], *, now: float | None = None) -> float | None:

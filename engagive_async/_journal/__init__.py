@@ -14,7 +14,10 @@ SKIPPED    sent (it was never attempted)
 ========== ==================================================================
 
 Modules: ``_sqlite`` (the journal), ``_worker`` (one connection in a worker thread, with group
-commits), ``_sql`` (the schema and statements), ``_models`` (what reads return).
+commits), ``_sql`` (the schema and statements), ``_models`` (what reads return). Which rows a
+rerun may send again is decided by ``_policy._resend``.
+
+May import: ``_sending`` (the protocol it implements), ``_policy``, ``_errors``, ``models``.
 """
 
 from engagive_async._journal._models import DuplicateRowKeyError, JournalEntry, JournalSummary

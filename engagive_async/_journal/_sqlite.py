@@ -13,7 +13,7 @@ from typing import Literal, Self
 
 import anyio
 
-from engagive_async._errors import AuthenticationError, PermissionDeniedError
+from engagive_async._errors import ValidationError
 from engagive_async._journal import _sql as sql
 from engagive_async._journal._models import (
     DuplicateRowKeyError,
@@ -22,18 +22,27 @@ from engagive_async._journal._models import (
     entry_from_row,
 )
 from engagive_async._journal._worker import SqliteWorker
-from engagive_async._sending._outcomes import is_retryable_failure
+from engagive_async._policy._resend import (
+    ALREADY_SENT,
+    FAILED_FINAL,
+    IN_FLIGHT,
+    MAYBE_SENT,
+    may_send_again,
+    rerun_skip_reason,
+)
 from engagive_async.models.batch import OutcomeStatus, SendItem, SendOutcome
 
-__all__ = ["ALREADY_SENT", "FAILED_FINAL", "MAYBE_SENT", "OTHER_RECIPIENT", "SqliteJournal"]
+__all__ = [
+    "ALREADY_SENT",
+    "FAILED_FINAL",
+    "IN_FLIGHT",
+    "MAYBE_SENT",
+    "OTHER_RECIPIENT",
+    "SqliteJournal",
+]
 
-#: Journal statuses: the outcome statuses, plus IN_FLIGHT for a row claimed and not answered.
-IN_FLIGHT = "IN_FLIGHT"
-
-#: Why a rerun skips a row (the SKIPPED outcome's ``reason``).
-ALREADY_SENT = "already sent"
-MAYBE_SENT = "may have been sent in an earlier run (unknown or in flight)"
-FAILED_FINAL = "failed in an earlier run (not retryable)"
+#: Journal statuses are the outcome statuses, plus IN_FLIGHT for a row claimed and not answered.
+#: Why a rerun skips a row is the at-most-once rule's (``_policy._resend``), except this one.
 OTHER_RECIPIENT = "the journal holds another recipient under this row key"
 
 
@@ -67,7 +76,7 @@ class SqliteJournal:
         create: bool = True,
     ) -> None:
         if not campaign:
-            raise ValueError("campaign must be a non-empty name")
+            raise ValidationError("campaign", "must be a non-empty name")
         self.path = Path(path)
         self.campaign = campaign
         self.resend_unknown = resend_unknown
@@ -125,13 +134,9 @@ class SqliteJournal:
             return None  # a duplicate key in this run: before_send refuses it
         if recipient != _recipient(item):
             return OTHER_RECIPIENT
-        if status == "SENT":
-            return ALREADY_SENT
-        if status in (IN_FLIGHT, "UNKNOWN") and not self.resend_unknown:
-            return MAYBE_SENT
-        if status == "FAILED" and not retryable:
-            return FAILED_FINAL
-        return None
+        return rerun_skip_reason(
+            status, sendable_failure=bool(retryable), resend_unknown=self.resend_unknown
+        )
 
     async def before_send(self, index: int, item: SendItem) -> None:
         """Claim the row IN_FLIGHT; returns once that is committed.
@@ -163,11 +168,8 @@ class SqliteJournal:
         else:
             statement = sql.RECORD if claimed else sql.RECORD_UNCLAIMED
         meta = outcome.meta_response
-        retryable = status is OutcomeStatus.FAILED and (
-            outcome.attempts == 0  # refused before any request (an invalid item)
-            or is_retryable_failure(outcome.error)
-            # Engagive turned the credentials away before acting: fixing them makes it safe.
-            or isinstance(outcome.error, AuthenticationError | PermissionDeniedError)
+        retryable = status is OutcomeStatus.FAILED and may_send_again(
+            outcome.error, attempts=outcome.attempts
         )
         params = (
             self.campaign,

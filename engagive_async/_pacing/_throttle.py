@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import anyio
 
+from engagive_async._checks._arguments import check_at_least, check_positive
+
 __all__ = ["Throttle"]
 
 
@@ -21,10 +23,9 @@ class Throttle:
     """
 
     def __init__(self, rate: float | None = None, *, burst: int = 1) -> None:
-        if rate is not None and rate <= 0:
-            raise ValueError("rate must be positive")
-        if burst < 1:
-            raise ValueError("burst must be at least 1")
+        if rate is not None:
+            check_positive(rate, "rate")
+        check_at_least(burst, 1, "burst")
         self._interval = 1.0 / rate if rate else 0.0
         self._burst_window = self._interval * (burst - 1)
         #: GCRA's theoretical arrival time of the next request.

@@ -2,7 +2,8 @@
 
 Modules: ``_batch`` (the engine behind ``send_many``/``send_batch``), ``_source`` (the input,
 pulled one item at a time), ``_delivery`` (how outcomes reach the consumer, in chunks),
-``_outcomes`` (what became of a send: FAILED or UNKNOWN; the ``SendJournal`` protocol).
+``_send_journal`` (the ``SendJournal`` protocol a journal implements). What may be resent is
+``_policy._resend``'s.
 The pace all workers share is ``_pacing``'s.
 
 May import: ``_http``, ``_pacing``, ``_policy``, ``_errors``, ``_background``, ``models``.

@@ -23,15 +23,16 @@ import time
 from collections.abc import AsyncGenerator, Awaitable, Callable, Sized
 
 import anyio
-import attrs
 import sniffio
 from anyio.abc import TaskGroup
 
 from engagive_async._background import Producer, stream_from_background
 from engagive_async._http import CallTrace
 from engagive_async._pacing._throttle import Throttle
+from engagive_async._policy._resend import outcome_status_for
 from engagive_async._sending._delivery import Delivery, one_by_one
-from engagive_async._sending._outcomes import SendJournal, outcome_status_for
+from engagive_async._sending._options import BatchOptions
+from engagive_async._sending._send_journal import SendJournal
 from engagive_async._sending._source import Items, ItemSource
 from engagive_async.models.batch import (
     BatchProgress,
@@ -48,7 +49,7 @@ SENT, FAILED, UNKNOWN, SKIPPED = (
     OutcomeStatus.SKIPPED,
 )
 
-__all__ = ["Items", "Prepare", "SendJournal", "Sender", "run_batch"]
+__all__ = ["BatchOptions", "Items", "Prepare", "SendJournal", "Sender", "run_batch"]
 
 #: Sends one prepared item: given the batch's throttle, and a trace to count attempts in.
 Sender = Callable[[Throttle, CallTrace], Awaitable[SendResult]]
@@ -58,58 +59,24 @@ Prepare = Callable[[SendItem], Sender]
 _NO_SCOPE = contextlib.nullcontext()
 
 
-@attrs.define
-class _Options:
-    concurrency: int
-    ordered: bool
-    throttle: Throttle
-    deadline: float | dt.datetime | None
-    grace: float
-    stop_on: Callable[[SendOutcome], bool] | None
-    on_progress: Callable[[BatchProgress], object] | None
-    journal: SendJournal | None
-    total: int | None
-
-
 def run_batch(
-    items: Items,
-    prepare: Prepare,
-    *,
-    concurrency: int,
-    ordered: bool = False,
-    throttle: Throttle | None = None,
-    deadline: float | dt.datetime | None = None,
-    grace: float = 10.0,
-    stop_on: Callable[[SendOutcome], bool] | None = None,
-    on_progress: Callable[[BatchProgress], object] | None = None,
-    journal: SendJournal | None = None,
+    items: Items, prepare: Prepare, options: BatchOptions
 ) -> AsyncGenerator[SendOutcome, None]:
     """The outcomes of sending ``items``; see :meth:`MessagesResource.send_many`."""
-    if concurrency < 1:
-        raise ValueError("concurrency must be at least 1")
-    options = _Options(
-        concurrency=concurrency,
-        ordered=ordered,
-        throttle=throttle or Throttle(),
-        deadline=deadline,
-        grace=grace,
-        stop_on=stop_on,
-        on_progress=on_progress,
-        journal=journal,
-        total=len(items) if isinstance(items, Sized) else None,
-    )
     run = _BatchRun(items, prepare, options)
     return one_by_one(
         stream_from_background(
-            run.produce, buffer=0, on_consumer_exit=run.consumer_left, exit_grace=grace
+            run.produce, buffer=0, on_consumer_exit=run.consumer_left, exit_grace=options.grace
         )
     )
 
 
 class _BatchRun:
-    def __init__(self, items: Items, prepare: Prepare, options: _Options) -> None:
+    def __init__(self, items: Items, prepare: Prepare, options: BatchOptions) -> None:
         self._prepare = prepare
         self._o = options
+        self._throttle = options.throttle()
+        self._total = len(items) if isinstance(items, Sized) else None
         self._source = ItemSource(items)
         self._stop_reason: str | None = None
         self._in_flight: set[anyio.CancelScope] = set()
@@ -148,7 +115,7 @@ class _BatchRun:
             # A stop never pulls more from an open-ended input: a generator may be endless, or
             # a cursor its owner still wants. A sized input (a list) is already in memory, so
             # its items never pulled get their SKIPPED outcome, even while being torn down.
-            if self._o.total is not None:
+            if self._total is not None:
                 with anyio.CancelScope(shield=True):
                     await self._skip_the_rest()
         if self._source.error is not None:
@@ -233,7 +200,7 @@ class _BatchRun:
                 if journal is not None:
                     with anyio.CancelScope(shield=True):
                         await journal.before_send(index, item)
-                result = await send(self._o.throttle, trace)
+                result = await send(self._throttle, trace)
             status = SENT if result is not None else _cancelled_status(trace)
             reason = None if result is not None else self._stop_reason
         except anyio.get_cancelled_exc_class():
@@ -284,7 +251,7 @@ class _BatchRun:
     def _progress(self) -> BatchProgress:
         return BatchProgress(
             done=sum(self._by_status.values()),
-            total=self._o.total,
+            total=self._total,
             by_status=dict(self._by_status),
             in_flight=len(self._in_flight) + self._unscoped,
             elapsed=self._clock() - self._started,
@@ -304,10 +271,9 @@ def _cancelled_status(trace: CallTrace) -> OutcomeStatus:
 
 
 def _deadline_at(deadline: float | dt.datetime) -> float:
-    """A deadline (seconds from now, or an aware datetime) on anyio's clock."""
+    """A deadline (seconds from now, or an aware datetime: ``BatchOptions`` checked it) on
+    anyio's clock."""
     if isinstance(deadline, dt.datetime):
-        if deadline.tzinfo is None:
-            raise ValueError("deadline datetime must be timezone-aware")
         seconds = deadline.timestamp() - time.time()
     else:
         seconds = float(deadline)

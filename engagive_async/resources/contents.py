@@ -50,7 +50,7 @@ class ContentsResource(Resource):
         )
 
     async def get(self, lang_code: str) -> TemplateContent:
-        """One language's content. Provisional (route assumed, see the README)."""
+        """One language's content. Provisional (route assumed, see docs/coverage.md)."""
         return await self._one("contents.get", TemplateContent, **self._params(lang_code))
 
     async def create(

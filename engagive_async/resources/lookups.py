@@ -28,6 +28,6 @@ class LookupsResource(Resource):
     async def parameter_formats(self) -> list[ParameterFormat]:
         """The parameter formats (``POSITIONAL``, ``NAMED``).
 
-        Provisional: the docs name this lookup without its path; see the README's coverage table.
+        Provisional: the docs name this lookup without its path; see docs/coverage.md.
         """
         return await self._all("templates.lookups.parameter_formats", ParameterFormat)

@@ -13,7 +13,8 @@ from engagive_async._checks._messages import validate_message
 from engagive_async._http import CallTrace
 from engagive_async._http._retry import RetryPolicy
 from engagive_async._pacing._throttle import Throttle
-from engagive_async._sending._batch import Items, Sender, SendJournal, run_batch
+from engagive_async._sending._batch import BatchOptions, Items, Sender, SendJournal, run_batch
+from engagive_async._sending._options import DEFAULT_CONCURRENCY
 from engagive_async._wire import _routes as routes
 from engagive_async._wire._component_codec import components_to_wire
 from engagive_async._wire._converter import converter
@@ -32,8 +33,6 @@ from engagive_async.models.results import Envelope, SendResult
 from engagive_async.resources._base import Resource
 
 __all__ = ["MessagesResource"]
-
-_DEFAULT_CONCURRENCY = 32
 
 
 class MessagesResource(Resource):
@@ -84,7 +83,7 @@ class MessagesResource(Resource):
         """Send a text, media, location, contacts, sticker or interactive message.
 
         Provisional: the send-single body is not in the public docs; the assumed shape lives in
-        ``routes.send_single_body`` (see the README's coverage table).
+        ``routes.send_single_body`` (see docs/coverage.md).
 
         Args:
             to: the recipient's number.
@@ -102,7 +101,7 @@ class MessagesResource(Resource):
         self,
         items: Items,
         *,
-        concurrency: int = _DEFAULT_CONCURRENCY,
+        concurrency: int = DEFAULT_CONCURRENCY,
         ordered: bool = False,
         rate_limit: float | None = None,
         deadline: float | dt.datetime | None = None,
@@ -134,27 +133,24 @@ class MessagesResource(Resource):
             journal: durable record of the campaign (see ``SendJournal``): items it says are
                 done are SKIPPED, others are marked in flight before their request.
             retry: the retry policy for this batch (default: the client's).
+
+        Raises:
+            ValidationError: an option out of range (``concurrency`` below 1, a ``rate_limit``
+                not positive, a negative ``grace``, a naive ``deadline`` datetime), at once,
+                before any item is pulled.
         """
-        # A tenth of a second's worth of burst: a whole second's worth would let a batch open
-        # with one rate's worth of sends at once, which is what per-number limits punish.
-        throttle = Throttle(rate_limit, burst=max(1, int((rate_limit or 0) / 10)))
-        policy = retry
-
-        def prepare(item: SendItem) -> Sender:
-            return self._prepare(item, retry=policy)
-
-        return run_batch(
-            items,
-            prepare,
+        options = BatchOptions(
             concurrency=concurrency,
             ordered=ordered,
-            throttle=throttle,
+            rate_limit=rate_limit,
             deadline=deadline,
             grace=grace,
             stop_on=stop_on,
             on_progress=on_progress,
             journal=journal,
+            retry=retry,
         )
+        return run_batch(items, lambda item: self._prepare(item, retry=options.retry), options)
 
     async def send_batch(self, items: Items, **options: Any) -> BatchReport:
         """Send a small batch and gather it into a :class:`BatchReport` (input order).

@@ -12,6 +12,8 @@ from typing import Any
 
 import attrs
 
+from engagive_async._errors import ValidationError
+
 __all__ = ["Envelopes", "Receive", "Reply", "Scope", "Send", "lifespan", "read_body", "send_reply"]
 
 Scope = MutableMapping[str, Any]
@@ -51,7 +53,7 @@ class Envelopes:
 
     def __attrs_post_init__(self) -> None:
         if self.error_field not in ("error", "message"):
-            raise ValueError("error_field must be 'error' or 'message'")
+            raise ValidationError("error_field", "must be 'error' or 'message'")
 
     def error_body(self, status: int, text: str) -> dict[str, Any]:
         """``{"success": false, "error": text}``, with ``statusCode`` when asked."""

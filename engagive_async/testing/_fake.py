@@ -10,6 +10,7 @@ from typing import Any, Literal
 import anyio
 import httpx
 
+from engagive_async._errors import ValidationError
 from engagive_async._wire._routes import ROUTES
 from engagive_async.testing import _serve
 from engagive_async.testing._asgi import (
@@ -180,10 +181,12 @@ class FakeEngagive:
                 ``None`` for requests on any route (used after that route's own queue).
 
         Raises:
-            ValueError: an unknown route name.
+            ValidationError: an unknown route name.
         """
         if route is not None and route not in ROUTES:
-            raise ValueError(f"unknown route {route!r}; see engagive_async._wire._routes.ROUTES")
+            raise ValidationError(
+                "route", f"unknown route {route!r}; see engagive_async._wire._routes.ROUTES"
+            )
         self._faults.script(faults, route)
 
     def fault_mix(
@@ -228,7 +231,7 @@ class FakeEngagive:
         Needs uvicorn (the ``testing`` extra).
 
         Raises:
-            ValueError: a host that is not a loopback address.
+            ValidationError: a host that is not a loopback address.
             RuntimeError: not on asyncio, or uvicorn is not installed.
         """
         return _serve.serve(self.socket_app, host, port)

@@ -17,6 +17,7 @@ from typing import Any
 
 import attrs
 
+from engagive_async._errors import ValidationError
 from engagive_async.testing._asgi import JSON, Envelopes, Reply, dump
 
 __all__ = ["Fault", "FaultKind", "FaultMix", "FaultPlan"]
@@ -100,7 +101,7 @@ class Fault:
         """
         if isinstance(retry_after, (int, float)):
             if retry_after < 0:
-                raise ValueError("retry_after must not be negative")
+                raise ValidationError("retry_after", "must not be negative")
             retry_after = format(retry_after, ".6f").rstrip("0").rstrip(".")
         if body is not None and not isinstance(body, bytes):
             body = body.encode() if isinstance(body, str) else dump(body)
@@ -164,7 +165,7 @@ class Fault:
         acted on it.
         """
         if seconds < 0:
-            raise ValueError("seconds must not be negative")
+            raise ValidationError("seconds", "must not be negative")
         return cls(kind=FaultKind.DELAY, seconds=seconds)
 
     @classmethod
@@ -224,7 +225,7 @@ class FaultMix:
         seed: makes the draws repeatable.
 
     Raises:
-        ValueError: a rate outside [0, 1], or rates adding up to more than 1.
+        ValidationError: a rate outside [0, 1], or rates adding up to more than 1.
     """
 
     def __init__(self, rates: Mapping[Fault, float], seed: int | None = None) -> None:
@@ -232,11 +233,11 @@ class FaultMix:
         self._bounds: list[tuple[float, Fault]] = []
         for fault, rate in rates.items():
             if not 0.0 <= rate <= 1.0:
-                raise ValueError(f"the rate of {fault.kind.value} must lie in [0, 1]")
+                raise ValidationError("rates", f"the rate of {fault.kind.value} must lie in [0, 1]")
             total += rate
             self._bounds.append((total, fault))
         if total > 1.0 + 1e-9:
-            raise ValueError("fault rates add up to more than 1")
+            raise ValidationError("rates", "fault rates add up to more than 1")
         self._random = random.Random(seed)
 
     def draw(self) -> Fault | None:

@@ -19,6 +19,8 @@ from collections.abc import Mapping, Sequence
 from typing import Any, Literal, TypeVar, get_args
 from urllib.parse import urlencode
 
+from engagive_async._errors import ValidationError
+
 __all__ = ["CONVENTIONS", "SIZE_PARAMS", "Convention", "Paging", "PagingQueryError"]
 
 T = TypeVar("T")
@@ -55,7 +57,7 @@ class Paging:
         max_page_size: the largest size a request may ask for; larger asks are capped.
 
     Raises:
-        ValueError: an unknown convention, or sizes that are not positive.
+        ValidationError: an unknown convention, or sizes that are not positive.
     """
 
     def __init__(self, convention: Convention, page_size: int, max_page_size: int) -> None:
@@ -65,11 +67,13 @@ class Paging:
         self.check()
 
     def check(self) -> None:
-        """Raise ``ValueError`` when the settings are not usable."""
+        """Raise ``ValidationError`` when the settings are not usable."""
         if self.convention not in CONVENTIONS:
-            raise ValueError(f"unknown pagination {self.convention!r}; use one of {CONVENTIONS}")
+            raise ValidationError(
+                "pagination", f"unknown pagination {self.convention!r}; use one of {CONVENTIONS}"
+            )
         if self.page_size < 1 or self.max_page_size < self.page_size:
-            raise ValueError("page_size must be at least 1 and at most max_page_size")
+            raise ValidationError("page_size", "must be at least 1 and at most max_page_size")
 
     def page(
         self, items: Sequence[T], query: Mapping[str, str], self_url: str

@@ -22,6 +22,8 @@ from typing import TYPE_CHECKING, Any
 import anyio
 import sniffio
 
+from engagive_async._errors import ValidationError
+
 if TYPE_CHECKING:
     import uvicorn  # imported for real inside make_server(), only when a socket is asked for
 
@@ -62,7 +64,7 @@ def listening_socket(host: str, port: int) -> socket.socket:
     """A bound, listening socket; the port is known before uvicorn starts.
 
     Raises:
-        ValueError: a host that is not a loopback address (the fake never listens outside).
+        ValidationError: a host that is not a loopback address (the fake never listens outside).
     """
     if host == "localhost":
         host = "127.0.0.1"
@@ -71,7 +73,9 @@ def listening_socket(host: str, port: int) -> socket.socket:
     except ValueError:
         loopback = False
     if not loopback:
-        raise ValueError(f"FakeEngagive serves on loopback addresses only, not {host!r}")
+        raise ValidationError(
+            "host", f"FakeEngagive serves on loopback addresses only, not {host!r}"
+        )
     family = socket.AF_INET6 if ":" in host else socket.AF_INET
     sock = socket.create_server((host, port), family=family, backlog=_BACKLOG)
     # Accepted sockets inherit TCP_NODELAY on Linux; without it Nagle holds small keep-alive
@@ -149,7 +153,7 @@ async def serve(app: SocketApp, host: str, port: int) -> AsyncIterator[str]:
 
     Raises:
         RuntimeError: not running on asyncio, or uvicorn missing or not starting.
-        ValueError: a non-loopback host.
+        ValidationError: a non-loopback host.
     """
     if sniffio.current_async_library() != "asyncio":
         raise RuntimeError("FakeEngagive.serve() runs on asyncio; use serve_in_thread()")
@@ -176,7 +180,7 @@ def serve_in_thread(app: SocketApp, host: str, port: int) -> Iterator[str]:
 
     Raises:
         RuntimeError: uvicorn missing or not starting.
-        ValueError: a non-loopback host.
+        ValidationError: a non-loopback host.
     """
     sock = listening_socket(host, port)
     try:

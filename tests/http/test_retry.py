@@ -7,60 +7,25 @@ import email.utils
 import pytest
 
 from engagive_async import (
-    APIConnectionError,
     APITimeoutError,
     InternalServerError,
     RateLimitError,
-    ResponseDecodeError,
     RetryPolicy,
-    UpstreamError,
 )
 from engagive_async._http._retry import parse_retry_after
-from engagive_async._wire._converter import parse_meta_error
-
-KW = {"method": "POST", "url": "https://x/y"}
+from tests.policy._support import KW, meta_error
 
 
-def _meta(code: int) -> UpstreamError:
-    meta = {"error": {"code": code}}
-    return UpstreamError(
-        "meta",
-        status_code=502,
-        body=None,
-        meta_response=meta,
-        meta_error=parse_meta_error(meta),
-        **KW,
-    )
-
-
-def test_connection_errors_retry_for_sends_only_when_not_sent() -> None:
-    """A send whose request may have gone out is never retried; one that never left is."""
-    policy = RetryPolicy()
-    never = APIConnectionError("x", request_sent=False, **KW)
-    maybe = APITimeoutError("x", request_sent=True, **KW)
-    assert policy.is_retryable(never, idempotent=False)
-    assert not policy.is_retryable(maybe, idempotent=False)
-    assert policy.is_retryable(maybe, idempotent=True)
-
-
-@pytest.mark.parametrize(
-    ("code", "retryable"),
-    [(130429, True), (131056, True), (80007, True), (4, True), (131026, False), (131000, False)],
-)
-def test_meta_codes_decide_send_retries(code: int, retryable: bool) -> None:
-    """Only Meta's "refused for pace" codes make a send retryable."""
-    assert RetryPolicy().is_retryable(_meta(code), idempotent=False) is retryable
-
-
-def test_server_errors_retry_reads_not_sends() -> None:
-    """5xx and proxy pages are retried for reads only."""
-    policy = RetryPolicy()
+def test_the_policy_asks_the_at_most_once_rule_with_its_own_statuses() -> None:
+    """What may be retried is the rule's (tests/policy/test_resend.py); the policy only passes
+    its ``retry_statuses`` on, for reads."""
+    sent = APITimeoutError("x", request_sent=True, **KW)
+    assert not RetryPolicy().is_retryable(sent, idempotent=False)
+    assert RetryPolicy().is_retryable(sent, idempotent=True)
     err = InternalServerError("x", status_code=503, body=None, **KW)
-    page = ResponseDecodeError("x", status_code=502, body="<html>", **KW)
-    assert policy.is_retryable(err, idempotent=True)
-    assert not policy.is_retryable(err, idempotent=False)
-    assert policy.is_retryable(page, idempotent=True)
-    assert not policy.is_retryable(page, idempotent=False)
+    assert RetryPolicy().is_retryable(err, idempotent=True)
+    assert not RetryPolicy(retry_statuses=frozenset({500})).is_retryable(err, idempotent=True)
+    assert RetryPolicy().is_retryable(meta_error(130429), idempotent=False)
 
 
 def test_backoff_is_full_jitter_under_a_doubling_ceiling() -> None:
@@ -84,7 +49,8 @@ def test_pair_limit_waits_four_to_the_power_of_the_attempt() -> None:
     """Meta's pair-rate advice: 1, 4, 16 seconds."""
     policy = RetryPolicy(max_attempts=5)
     waits = [
-        policy.delay_before_retry(_meta(131056), attempt=n, idempotent=False) for n in (1, 2, 3)
+        policy.delay_before_retry(meta_error(131056), attempt=n, idempotent=False)
+        for n in (1, 2, 3)
     ]
     assert waits == [1.0, 4.0, 16.0]
 

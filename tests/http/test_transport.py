@@ -23,6 +23,7 @@ import trio
 from multidict import CIMultiDict, CIMultiDictProxy
 from yarl import URL
 
+from engagive_async import ValidationError
 from engagive_async._http._transport import (
     EXCEPTION_MAP,
     AiohttpTransport,
@@ -464,9 +465,9 @@ def test_build_transport_kinds_and_bad_input() -> None:
     assert isinstance(
         build_transport("aiohttp", max_connections=3, keepalive_expiry=1.0), AiohttpTransport
     )
-    with pytest.raises(ValueError, match="unknown transport kind"):
+    with pytest.raises(ValidationError, match="transport: must be one of 'auto'"):
         build_transport("curl", max_connections=3, keepalive_expiry=1.0)  # type: ignore[arg-type]
-    with pytest.raises(ValueError, match="at least 1"):
+    with pytest.raises(ValidationError, match="max_connections: must be at least 1"):
         AiohttpTransport(max_connections=0, keepalive_expiry=1.0)
     context = ssl.create_default_context()
     assert (

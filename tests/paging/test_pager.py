@@ -21,19 +21,10 @@ from engagive_async._wire._routes import ROUTES
 from engagive_async.models.results import Envelope
 from engagive_async.models.templates import Template
 from engagive_async.testing import CONVENTIONS, Convention, FakeEngagive, Fault, RecordedRequest
+from engagive_async.testing._paging import Paging
 
-STYLES = [
-    "page_limit",
-    "current_page",
-    "per_page",
-    "snake_page",
-    "offset",
-    "cursor",
-    "cursor_camel",
-    "next_url",
-    "has_more",
-    "bare",
-]
+#: Every convention FakeEngagive serves, and "bare": a block with nothing but the page number.
+STYLES = [*(c for c in CONVENTIONS if c != "none"), "bare"]
 
 
 def server_error(page: int) -> InternalServerError:
@@ -43,7 +34,8 @@ def server_error(page: int) -> InternalServerError:
 
 
 class Book:
-    """A scripted list endpoint: ``n`` items of ``{"id": i}``, served in one convention."""
+    """A scripted list endpoint: ``n`` items of ``{"id": i}``, paged by FakeEngagive's paging
+    in one convention, with the timing, failures and call log a pager test needs."""
 
     def __init__(self, n: int, *, size: int = 20, style: str = "page_limit") -> None:
         self.items: list[dict[str, Any]] = [{"id": i} for i in range(n)]
@@ -77,48 +69,17 @@ class Book:
             self.in_flight -= 1
 
     def answer(self, params: Mapping[str, str]) -> Envelope:
+        # The fake's own paging draws every block; "bare" keeps a page block's number alone.
+        convention = "page_limit" if self.style == "bare" else self.style
+        paging = Paging(convention, page_size=self.size, max_page_size=len(self.items) + 1)
+        chunk, block = paging.page(self.items, params, "https://h.test/x")
         size = int(params.get("limit", self.size))
-        if "cursor" in params:
-            start = int(params["cursor"].removeprefix("c"))
-        elif "offset" in params:
-            start = int(params["offset"])
-        else:
-            start = (int(params.get("page", 1)) - 1) * size
-        page = start // size + 1
+        page = chunk[0]["id"] // size + 1 if chunk else None
         if page in self.failures:
             raise self.failures[page]
-        if self.style == "none":
-            return Envelope(success=True, data=list(self.items))
-        chunk = self.items[start : start + size]
-        end, total = start + len(chunk), len(self.items)
-        more, pages = end < total, -(-total // size)
-        blocks: dict[str, dict[str, Any]] = {
-            "page_limit": {"page": page, "limit": size, "total": total, "totalPages": pages},
-            "current_page": {
-                "currentPage": page,
-                "totalPages": pages,
-                "totalItems": total,
-                "itemsPerPage": size,
-                "hasNextPage": more,
-            },
-            "per_page": {"page": page, "per_page": size, "total": total, "last_page": pages},
-            "snake_page": {
-                "page": str(page),
-                "page_size": str(size),
-                "total_items": total,
-                "total_pages": pages,
-                "has_next": more,
-            },
-            "offset": {"offset": start, "limit": size, "total": total},
-            "cursor": {"next_cursor": f"c{end}" if more else None, "has_more": more},
-            "cursor_camel": {"nextCursor": f"c{end}" if more else None},
-            "next_url": {
-                "next": f"https://h.test/x?page={page + 1}&limit={size}" if more else None
-            },
-            "has_more": {"has_more": more},
-            "bare": {"page": page},
-        }
-        return Envelope(success=True, data=chunk, pagination=blocks[self.style])
+        if self.style == "bare" and block is not None:
+            block = {"page": block["page"]}
+        return Envelope(success=True, data=chunk, pagination=block)
 
 
 def ids(items: list[dict[str, Any]]) -> list[int]:
@@ -237,9 +198,17 @@ async def test_zero_based_server() -> None:
 
 
 async def test_pages_expose_number_raw_block_and_info() -> None:
-    """pages() yields Page objects with the raw block, its reading and the page number."""
+    """pages() yields Page objects with the raw block, its reading and the page number; numbers
+    sent as strings are read as numbers."""
     book = Book(45, size=20, style="snake_page")
-    pages = [page async for page in book.pager().pages()]
+
+    async def fetch(params: Mapping[str, str], url: str | None) -> Envelope:
+        envelope = await book.fetch(params, url)
+        block = dict(envelope.pagination or {})
+        block.update(page=str(block["page"]), page_size=str(block["page_size"]))
+        return Envelope(success=True, data=envelope.data, pagination=block)
+
+    pages = [page async for page in AsyncPager(fetch=fetch, decode=list).pages()]
     assert [page.number for page in pages] == [1, 2, 3]
     assert [len(page.items) for page in pages] == [20, 20, 5]
     assert pages[1].pagination == {

@@ -33,7 +33,7 @@ from engagive_async import (
 )
 from engagive_async._http import CallTrace
 from engagive_async._pacing._throttle import Throttle
-from engagive_async._sending._batch import run_batch
+from engagive_async._sending._batch import BatchOptions, run_batch
 from engagive_async.builders import Text
 from engagive_async.testing import FakeEngagive, Fault
 
@@ -499,7 +499,7 @@ async def test_a_long_streamed_batch_keeps_memory_flat() -> None:
     done = 0
     tracemalloc.start()
     try:
-        stream = run_batch(templates(total), lambda item: instant, concurrency=64)
+        stream = run_batch(templates(total), lambda item: instant, BatchOptions(concurrency=64))
         async with aclosing(stream):
             async for outcome in stream:
                 done += outcome.status is SENT

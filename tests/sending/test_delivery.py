@@ -25,7 +25,7 @@ from engagive_async import (
 )
 from engagive_async._http import CallTrace
 from engagive_async._pacing._throttle import Throttle
-from engagive_async._sending._batch import run_batch
+from engagive_async._sending._batch import BatchOptions, run_batch
 from engagive_async.testing import FakeEngagive
 
 ANSWER = SendResult(data={"to": "x"})
@@ -44,7 +44,9 @@ async def instant(throttle: Throttle, trace: CallTrace) -> SendResult:
 
 async def indices(ordered: bool) -> list[int]:
     seen: list[int] = []
-    stream = run_batch(templates(5000), lambda item: instant, concurrency=64, ordered=ordered)
+    stream = run_batch(
+        templates(5000), lambda item: instant, BatchOptions(concurrency=64, ordered=ordered)
+    )
     async with aclosing(stream):
         async for outcome in stream:
             assert outcome.status is OutcomeStatus.SENT
@@ -74,9 +76,7 @@ async def test_leaving_in_the_middle_of_a_chunk_still_accounts_for_every_item() 
     stream = run_batch(
         list(templates(1000)),
         lambda item: instant,
-        concurrency=32,
-        on_progress=progress.append,
-        grace=1.0,
+        BatchOptions(concurrency=32, on_progress=progress.append, grace=1.0),
     )
     async with aclosing(stream):
         async for outcome in stream:

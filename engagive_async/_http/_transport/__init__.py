@@ -8,6 +8,8 @@ where aiohttp cannot run, httpx's pool is used.
 Modules: ``_aiohttp`` (the aiohttp transport and the request templates the pipeline's shortcut
 sends), ``_exceptions`` (the aiohttp -> httpx exception table, and the "never sent" contract it
 keeps), ``_choice`` (which transport: :func:`build_transport`, :class:`AutoTransport`).
+
+May import: httpx, aiohttp, ``_checks`` (argument checks); nothing else of ``_http``'s above it.
 """
 
 from engagive_async._http._transport._aiohttp import (

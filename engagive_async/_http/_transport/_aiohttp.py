@@ -28,6 +28,7 @@ from aiohttp.http import HttpVersion
 from multidict import CIMultiDict
 from yarl import URL
 
+from engagive_async._checks._arguments import check_at_least
 from engagive_async._http._transport._exceptions import map_exception
 
 __all__ = ["AiohttpTransport", "DirectAnswer", "DirectTemplate", "aiohttp_headers"]
@@ -63,7 +64,7 @@ class AiohttpTransport(httpx.AsyncBaseTransport):
         trust_env: read proxy settings and ``SSL_CERT_FILE`` from the environment.
 
     Raises:
-        ValueError: ``max_connections`` is below 1.
+        ValidationError: ``max_connections`` is below 1.
     """
 
     def __init__(
@@ -74,8 +75,7 @@ class AiohttpTransport(httpx.AsyncBaseTransport):
         verify: bool | ssl.SSLContext = True,
         trust_env: bool = False,
     ) -> None:
-        if max_connections < 1:
-            raise ValueError(f"max_connections must be at least 1, got {max_connections}")
+        check_at_least(max_connections, 1, "max_connections")
         self._max_connections = max_connections
         self._keepalive_expiry = keepalive_expiry
         self._ssl: bool | ssl.SSLContext = (

@@ -13,6 +13,7 @@ from typing import Any, Literal
 import httpx
 import sniffio
 
+from engagive_async._checks._arguments import check_at_least, check_choice
 from engagive_async._http._transport._aiohttp import AiohttpTransport
 
 __all__ = ["AutoTransport", "TransportKind", "build_transport", "direct_transport"]
@@ -97,8 +98,11 @@ def build_transport(
         verify: TLS verification: ``True``, ``False`` or an ``ssl.SSLContext``.
 
     Raises:
-        ValueError: an unknown ``kind``.
+        ValidationError: an unknown ``kind`` (the field ``transport``), or ``max_connections``
+            below 1.
     """
+    check_choice(kind, ("auto", "aiohttp", "httpx"), "transport")
+    check_at_least(max_connections, 1, "max_connections")
     if kind == "aiohttp":
         return AiohttpTransport(
             max_connections=max_connections, keepalive_expiry=keepalive_expiry, verify=verify
@@ -110,8 +114,6 @@ def build_transport(
             keepalive_expiry=keepalive_expiry,
         )
         return httpx.AsyncHTTPTransport(limits=limits, verify=verify, trust_env=False)
-    if kind == "auto":
-        return AutoTransport(
-            max_connections=max_connections, keepalive_expiry=keepalive_expiry, verify=verify
-        )
-    raise ValueError(f"unknown transport kind {kind!r}: use 'auto', 'aiohttp' or 'httpx'")
+    return AutoTransport(
+        max_connections=max_connections, keepalive_expiry=keepalive_expiry, verify=verify
+    )

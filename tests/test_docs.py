@@ -1,8 +1,9 @@
-"""The README's examples run against FakeEngagive, so they cannot drift from the code.
+"""The examples of README.md and of every docs/*.md page run against FakeEngagive.
 
-Every ```python block of README.md must compile (top-level ``await`` allowed, as in the snippets)
-and may import only names that exist. A block right after an HTML comment
-``<!-- readme-test: NAME -->`` (invisible on GitHub and PyPI) also runs, as its NAME says:
+So they cannot drift from the code. Every ```python block of those pages (a page added to docs/
+later included) must compile (top-level ``await`` allowed, as in the snippets), may import only
+names that exist, and runs. A block right after an HTML comment ``<!-- docs-test: NAME -->``
+(``readme-test:`` works too; invisible on GitHub, PyPI and the site) runs as its NAME says:
 
 * ``quick-start``: a complete program (``asyncio.run(main())``), run as ``__main__`` unchanged,
   with ``ENGAGIVE_API_TOKEN`` and ``ENGAGIVE_BASE_URL`` pointing at a FakeEngagive served on
@@ -10,11 +11,15 @@ and may import only names that exist. A block right after an HTML comment
 * ``module NAME``: a module of the reader's app, importable by the ``pytest`` block.
 * ``pytest``: a test module, run by pytest (in process, through ``pytester``) next to the
   ``module`` blocks; every test in it must pass.
+* ``compile-only``: a block that needs what the tests cannot give it (a framework that is not
+  installed, a real account); it is compiled and its imports checked, not run.
 * any other NAME: a snippet, run with ``client`` and ``acct = client.account(1)`` in scope (as
-  the README says), over a FakeEngagive in process; :data:`SNIPPETS` gives each one's set-up
-  and what must be true after it.
+  the pages say), over a FakeEngagive in process; :data:`SNIPPETS` gives each one's set-up and
+  what must be true after it.
 
-A marker whose NAME has no entry here fails, and so does an entry whose block is gone.
+A block without a marker is a snippet too, run the same way with nothing to check but that it
+completes. A marker whose NAME has no entry here fails, and so does an entry whose block is gone;
+a NAME is used once across all the pages.
 """
 
 from __future__ import annotations
@@ -42,70 +47,80 @@ from engagive_async.testing import FakeEngagive, Fault
 
 pytest_plugins = ["pytester"]
 
-README = Path(__file__).parent.parent / "README.md"
+ROOT = Path(__file__).parent.parent
+#: README.md and every page of the site, those added later included.
+PAGES = [ROOT / "README.md", *sorted((ROOT / "docs").glob("**/*.md"))]
 _FENCE = re.compile(r"^```python\n(.*?)^```$", re.MULTILINE | re.DOTALL)
-_MARKER = re.compile(r"<!-- readme-test: ([\w\- ]+?) -->\n$")
+_MARKER = re.compile(r"<!-- (?:docs|readme)-test: ([\w\- ]+?) -->\n$")
+_COMPILE_ONLY = "compile-only"
 #: No waiting between retries: the examples' retries happen, only faster.
 _NO_WAIT = RetryPolicy(initial_backoff=0, max_backoff=0)
 
 
 @attrs.frozen
 class Block:
-    """One ```python block: its source, its line in README.md, and its marker (or None)."""
+    """One ```python block: its source, where it is (``page:line``), and its marker (or None)."""
 
     source: str
-    line: int
+    where: str
     marker: str | None
 
 
 def _blocks() -> list[Block]:
-    text = README.read_text(encoding="utf-8")
     found = []
-    for match in _FENCE.finditer(text):
-        before = text[: match.start()]
-        marker = _MARKER.search(before)
-        found.append(
-            Block(
-                source=match.group(1),
-                line=before.count("\n") + 1,
-                marker=marker.group(1) if marker else None,
+    for page in PAGES:
+        text = page.read_text(encoding="utf-8")
+        for match in _FENCE.finditer(text):
+            before = text[: match.start()]
+            marker = _MARKER.search(before)
+            found.append(
+                Block(
+                    source=match.group(1),
+                    where=f"{page.relative_to(ROOT)}:{before.count(chr(10)) + 1}",
+                    marker=marker.group(1) if marker else None,
+                )
             )
-        )
     return found
 
 
 def _marked(name: str) -> Block:
     matches = [b for b in _blocks() if b.marker == name]
-    assert len(matches) == 1, f"README.md has {len(matches)} blocks marked {name!r}"
+    assert len(matches) == 1, f"the pages have {len(matches)} blocks marked {name!r}"
     return matches[0]
 
 
 def _compile(block: Block) -> Any:
-    return compile(
-        block.source, f"README.md:{block.line}", "exec", flags=ast.PyCF_ALLOW_TOP_LEVEL_AWAIT
-    )
+    return compile(block.source, block.where, "exec", flags=ast.PyCF_ALLOW_TOP_LEVEL_AWAIT)
+
+
+def _page_section(page: str, heading: str) -> str:
+    """The text of ``page`` under ``heading`` (a ``## `` heading), up to the next one."""
+    text = (ROOT / page).read_text(encoding="utf-8")
+    return text.split(f"\n## {heading}\n", 1)[1].split("\n## ", 1)[0]
 
 
 # --- every block ----------------------------------------------------------------------------
 
 
-@pytest.mark.parametrize("block", _blocks(), ids=lambda b: f"line{b.line}")
+@pytest.mark.parametrize("block", _blocks(), ids=lambda b: b.where)
 def test_every_block_compiles_and_imports_real_names(block: Block) -> None:
-    """A README example has valid syntax and imports only names the package has."""
-    _compile(block)  # a SyntaxError names the README line
-    tree = ast.parse(block.source, f"README.md:{block.line}")
+    """An example has valid syntax and imports only names the package has."""
+    _compile(block)  # a SyntaxError names the page and line
+    tree = ast.parse(block.source, block.where)
     for node in ast.walk(tree):
         if isinstance(node, ast.ImportFrom) and (node.module or "").startswith("engagive_async"):
             module = importlib.import_module(node.module or "")
             for alias in node.names:
-                assert hasattr(module, alias.name), f"README.md:{block.line}: {alias.name}"
+                assert hasattr(module, alias.name), f"{block.where}: {alias.name}"
 
 
 def test_every_marker_has_a_runner_and_every_runner_a_block() -> None:
     """Renaming or removing a marked block cannot silently stop it from running."""
-    markers = {b.marker for b in _blocks() if b.marker is not None}
+    listed = [b.marker for b in _blocks() if b.marker not in (None, _COMPILE_ONLY)]
+    markers = set(listed)
+    assert len(listed) == len(markers), "a marker NAME is used twice"
     runners = {"quick-start", "pytest", *SNIPPETS}
-    modules = {m for m in markers if m.startswith("module ")}
+    modules = {m for m in markers if m is not None and m.startswith("module ")}
     assert markers - modules == runners
 
 
@@ -200,6 +215,20 @@ def _check_send_many(ran: Ran) -> None:
     assert any("refused: HTTP 502" in line for line in ran.logs)
 
 
+def _setup_stop_on(fake: FakeEngagive) -> None:
+    fake.script(Fault.meta_error(131031), route="messages.send_template")  # account locked
+
+
+def _check_stop_on(ran: Ran) -> None:
+    # The refusal stopped the batch: only the sends already in flight went out after it.
+    lines = ran.out.splitlines()
+    assert len(lines) == 100  # one outcome per item
+    assert sum(line.endswith(" FAILED ") for line in lines) == 1
+    skipped = [line for line in lines if line.endswith(" SKIPPED stop_on")]
+    assert skipped
+    assert len(skipped) == 100 - len(ran.fake.requests)
+
+
 def _check_send_batch(ran: Ran) -> None:
     report = ran.namespace["report"]
     assert report.by_status[OutcomeStatus.SENT] == 2
@@ -241,6 +270,7 @@ SNIPPETS: dict[str, Snippet] = {
     "send-single": Snippet(_nothing, _check_send_single),
     "send-many": Snippet(_setup_send_many, _check_send_many),
     "send-batch": Snippet(_nothing, _check_send_batch),
+    "stop-on": Snippet(_setup_stop_on, _check_stop_on),
     "journal": Snippet(_nothing, _check_journal),
     "pagination": Snippet(_setup_pagination, _check_pagination),
 }
@@ -253,6 +283,22 @@ def in_tmp(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     return tmp_path
 
 
+async def _run_snippet(block: Block, fake: FakeEngagive) -> dict[str, Any]:
+    """Run ``block`` with ``client`` and ``acct`` in scope, over ``fake`` in process."""
+    code = _compile(block)
+    transport = httpx.ASGITransport(fake.app)
+    async with AsyncClient("test-token", transport=transport, retry=_NO_WAIT) as client:
+        namespace: dict[str, Any] = {
+            "__name__": "docs_example",
+            "client": client,
+            "acct": client.account(1),
+        }
+        run = eval(code, namespace)  # noqa: S307 - the page's own example
+        if inspect.isawaitable(run):
+            await run
+    return namespace
+
+
 @pytest.mark.usefixtures("in_tmp")
 @pytest.mark.parametrize("name", sorted(SNIPPETS))
 async def test_snippet_runs_against_fake_engagive(
@@ -260,22 +306,12 @@ async def test_snippet_runs_against_fake_engagive(
     capsys: pytest.CaptureFixture[str],
     caplog: pytest.LogCaptureFixture,
 ) -> None:
-    """Each marked snippet runs through the public API and does what the README says."""
+    """Each marked snippet runs through the public API and does what its page says."""
     snippet = SNIPPETS[name]
     fake = FakeEngagive()
     snippet.setup(fake)
-    code = _compile(_marked(name))
     caplog.set_level(logging.INFO, logger="campaign")
-    transport = httpx.ASGITransport(fake.app)
-    async with AsyncClient("test-token", transport=transport, retry=_NO_WAIT) as client:
-        namespace: dict[str, Any] = {
-            "__name__": "readme",
-            "client": client,
-            "acct": client.account(1),
-        }
-        run = eval(code, namespace)  # noqa: S307 - the README's own example
-        if inspect.isawaitable(run):
-            await run
+    namespace = await _run_snippet(_marked(name), fake)
     assert fake.pending_faults == 0
     ran = Ran(
         fake=fake,
@@ -284,6 +320,13 @@ async def test_snippet_runs_against_fake_engagive(
         logs=[r.getMessage() for r in caplog.records if r.name == "campaign"],
     )
     snippet.check(ran)
+
+
+@pytest.mark.usefixtures("in_tmp")
+@pytest.mark.parametrize("block", [b for b in _blocks() if b.marker is None], ids=lambda b: b.where)
+async def test_unmarked_example_runs_against_fake_engagive(block: Block) -> None:
+    """An example with nothing particular to check still runs to its end without an error."""
+    await _run_snippet(block, FakeEngagive())
 
 
 # --- the pytest example: the reader's module and its tests ------------------------------------
@@ -314,10 +357,10 @@ def test_pytest_example_passes(pytester: pytest.Pytester) -> None:
 
 
 def test_meta_code_table_matches_the_classification() -> None:
-    """The README's MetaErrorClass table lists exactly the codes of each class."""
-    text = README.read_text(encoding="utf-8").split("## Retries and the at-most-once rule", 1)[1]
+    """The errors page's MetaErrorClass table lists exactly the codes of each class."""
+    text = _page_section("docs/errors.md", "Retries and the at-most-once rule")
     rows: dict[MetaErrorClass, set[int]] = {}
-    for line in text.split("\n## ", 1)[0].splitlines():
+    for line in text.splitlines():
         cells = [c.strip() for c in line.strip().strip("|").split("|")]
         name = cells[0].strip("`")
         if len(cells) == 3 and name in MetaErrorClass.__members__:
