@@ -134,7 +134,7 @@ async def _sdk_batch(count: int, concurrency: int, base_url: str, stub: bool) ->
 
 
 async def _batch_engine(count: int, concurrency: int) -> float:
-    from engagive_async._sending._batch import run_batch
+    from engagive_async._sending._batch import BatchOptions, run_batch
     from engagive_async.models.results import SendResult
 
     answer = SendResult(data={"to": "x"})
@@ -144,7 +144,9 @@ async def _batch_engine(count: int, concurrency: int) -> float:
         return answer
 
     async def run(n: int) -> None:
-        async for _ in run_batch(_items(n), lambda item: instant, concurrency=concurrency):
+        async for _ in run_batch(
+            _items(n), lambda item: instant, BatchOptions(concurrency=concurrency)
+        ):
             pass
 
     await run(500)
