@@ -13,9 +13,10 @@ from typing import Any
 
 from engagive_async._checks._fields import SANITY_MAX, check_text, check_url
 from engagive_async._errors import ValidationError
+from engagive_async.models import components as c
 from engagive_async.models import messages as m
 
-__all__ = ["validate_message"]
+__all__ = ["validate_message", "validate_typed_components"]
 
 # Where Meta's pages and Meta's OpenAPI description (its "business messaging" spec) give a limit
 # we cite them; "not stated by Meta" marks the few limits only seen enforced in practice.
@@ -38,6 +39,8 @@ ROW_ID_MAX = 200  # (Meta: list messages)
 ROW_TITLE_MAX = 24  # (Meta: list messages)
 ROW_DESCRIPTION_MAX = 72  # (Meta: list messages)
 CTA_DISPLAY_TEXT_MAX = 20  # cta_url display_text (Meta's 20-character button rule; uncertain)
+OTP_CODE_MAX = 15  # one-time password of an authentication template (Meta: authentication templates)
+OTP_BUTTON_INDEX_MAX = 9  # a template button's index, 0-9 (Meta's OpenAPI)
 
 
 def _media(msg: Any, field: str) -> None:
@@ -167,3 +170,30 @@ def validate_message(message: Any, field: str = "message") -> None:
             check_url(msg.url, f"{field}.url")
     elif not isinstance(msg, m.UnknownMessage):
         raise ValidationError(field, f"must be a message builder, got {type(msg).__name__}")
+
+
+def validate_typed_components(components: Any, field: str = "components") -> None:
+    """The limits only a typed component knows, checked before it becomes Meta's dict.
+
+    Everything that survives encoding (kinds, parameters, a carousel's cards) is checked on the
+    wire form by ``_fields.validate_components``, for raw dicts and typed components alike; an
+    :class:`OtpButton` is a plain url button there, so its code is checked here.
+
+    Raises:
+        ValidationError: e.g. ``components[1].code`` for a code over 15 characters.
+    """
+    if not isinstance(components, Sequence) or isinstance(components, str | bytes):
+        return  # the wire check names this one
+    for i, component in enumerate(components):
+        at = f"{field}[{i}]"
+        if isinstance(component, c.OtpButton):
+            check_text(component.code, f"{at}.code", OTP_CODE_MAX)
+            index = component.index
+            if isinstance(index, bool) or not isinstance(index, int):
+                raise ValidationError(f"{at}.index", "must be the button's position, 0 to 9")
+            if not 0 <= index <= OTP_BUTTON_INDEX_MAX:
+                raise ValidationError(f"{at}.index", f"is {index}, a button index is 0 to 9")
+        elif isinstance(component, c.CarouselComponent) and isinstance(component.cards, Sequence):
+            for j, card in enumerate(component.cards):
+                if isinstance(card, c.CarouselCard):
+                    validate_typed_components(card.components, f"{at}.cards[{j}].components")

@@ -36,12 +36,15 @@ _FLAT_PARAMS: dict[str, type[Any]] = {
 _NESTED_PARAMS: dict[str, type[Any]] = {
     "currency": c.CurrencyParam, "date_time": c.DateTimeParam, "image": c.ImageParam,
     "video": c.VideoParam, "document": c.DocumentParam, "location": c.LocationParam,
+    "limited_time_offer": c.LimitedTimeOfferParam, "product": c.ProductParam,
 }  # fmt: skip
 
 
 def _param_out(param: Any, where: str = "parameter") -> Wire:
     if isinstance(param, Mapping):
         return dict(param)  # a raw Meta parameter, sent as given
+    if isinstance(param, c.UnknownParam):
+        return {**param.payload, "type": param.type}
     for tag, cls in _FLAT_PARAMS.items():
         if type(param) is cls:
             return {"type": tag, **wire_fields(param)}
@@ -51,9 +54,34 @@ def _param_out(param: Any, where: str = "parameter") -> Wire:
     raise ValidationError(where, f"expected a template parameter, got {type(param).__name__}")
 
 
+def _parameters_out(params: Any, where: str) -> list[Wire]:
+    return [_param_out(p, f"{where}.parameters[{i}]") for i, p in enumerate(params)]
+
+
 def _component_out(component: Any, where: str = "component") -> Wire:
     out: Wire
-    if isinstance(component, c.ButtonComponent):
+    if isinstance(component, Mapping):
+        return dict(component)  # a raw Meta component (a carousel card's), sent as given
+    if isinstance(component, c.OtpButton):
+        # Copy-code, one-tap and zero-tap buttons all carry the code as the url parameter.
+        index = str(component.index)
+        params = [{"type": "text", "text": component.code}]
+        return {"type": "button", "sub_type": "url", "index": index, "parameters": params}
+    if isinstance(component, c.CarouselComponent):
+        cards = []
+        for i, card in enumerate(component.cards):
+            at = f"{where}.cards[{i}]"
+            if not isinstance(card, c.CarouselCard):
+                raise ValidationError(at, f"expected a CarouselCard, got {type(card).__name__}")
+            inner = enumerate(card.components)
+            comps = [_component_out(x, f"{at}.components[{j}]") for j, x in inner]
+            cards.append({"card_index": card.card_index, "components": comps})
+        return {"type": "carousel", "cards": cards}
+    if isinstance(component, c.UnknownComponent):
+        return {**component.payload, "type": component.type}
+    if isinstance(component, c.LimitedTimeOfferComponent):
+        out = {"type": "limited_time_offer"}
+    elif isinstance(component, c.ButtonComponent):
         # Meta's examples send the index as a string; integers are not confirmed everywhere.
         out = {"type": "button", "sub_type": component.sub_type, "index": str(component.index)}
     elif isinstance(component, c.HeaderComponent | c.BodyComponent):
@@ -61,8 +89,7 @@ def _component_out(component: Any, where: str = "component") -> Wire:
     else:
         raise ValidationError(where, f"expected a component or a dict, got {type(component)}")
     if component.parameters:
-        params = enumerate(component.parameters)
-        out["parameters"] = [_param_out(p, f"{where}.parameters[{i}]") for i, p in params]
+        out["parameters"] = _parameters_out(component.parameters, where)
     return out
 
 
@@ -89,12 +116,37 @@ def _param_in(data: Any, where: str = "parameter") -> c.Parameter:
         return build(_FLAT_PARAMS[tag], raw, where)  # type: ignore[no-any-return]
     if tag in _NESTED_PARAMS:
         return build(_NESTED_PARAMS[tag], required(raw, tag, where), f"{where}.{tag}")  # type: ignore[no-any-return]
-    raise invalid(f"{where}.type", f"unknown parameter type {tag!r}")
+    if isinstance(tag, str):  # a kind this version does not model: kept whole, never dropped
+        return c.UnknownParam(type=tag, payload={k: v for k, v in raw.items() if k != "type"})
+    raise invalid(f"{where}.type", "expected the parameter type as a string")
+
+
+def _card_in(data: Any, where: str) -> c.CarouselCard:
+    raw = expect_mapping(data, where)
+    try:
+        index = int(required(raw, "card_index", where))
+    except ValueError as exc:
+        raise invalid(f"{where}.card_index", "expected a whole number") from exc
+    at = f"{where}.components"
+    items = expect_list(required(raw, "components", where), at)
+    return c.CarouselCard(
+        card_index=index, components=[_component_in(x, f"{at}[{i}]") for i, x in enumerate(items)]
+    )
 
 
 def _component_in(data: Any, where: str = "component") -> c.Component:
     raw = expect_mapping(data, where)
     kind = str(raw.get("type", "")).lower()  # Engagive's docs write "BODY", Meta "body"
+    if kind == "carousel":
+        at = f"{where}.cards"
+        cards = expect_list(required(raw, "cards", where), at)
+        return c.CarouselComponent(cards=[_card_in(x, f"{at}[{i}]") for i, x in enumerate(cards)])
+    if kind not in ("header", "body", "button", "limited_time_offer"):
+        if not isinstance(raw.get("type"), str):
+            raise invalid(f"{where}.type", "expected the component type as a string")
+        # A kind this version does not model (a footer, ...): kept whole, never dropped.
+        payload = {k: v for k, v in raw.items() if k != "type"}
+        return c.UnknownComponent(type=raw["type"], payload=payload)
     at = f"{where}.parameters"
     params = [
         _param_in(p, f"{at}[{i}]") for i, p in enumerate(expect_list(raw.get("parameters", []), at))
@@ -103,8 +155,8 @@ def _component_in(data: Any, where: str = "component") -> c.Component:
         return c.HeaderComponent(parameters=params or ())
     if kind == "body":
         return c.BodyComponent(parameters=params or ())
-    if kind != "button":
-        raise invalid(f"{where}.type", f"unknown component type {raw.get('type')!r}")
+    if kind == "limited_time_offer":
+        return c.LimitedTimeOfferComponent(parameters=params or ())
     try:
         index = int(required(raw, "index", where))
     except ValueError as exc:
@@ -115,10 +167,14 @@ def _component_in(data: Any, where: str = "component") -> c.Component:
 
 def register_component_hooks(converter: cattrs.BaseConverter) -> None:
     """Teach ``converter`` Meta's shapes for template parameters and components."""
-    for cls in (*_FLAT_PARAMS.values(), *_NESTED_PARAMS.values()):
+    for cls in (*_FLAT_PARAMS.values(), *_NESTED_PARAMS.values(), c.UnknownParam):
         converter.register_unstructure_hook(cls, _param_out)
         converter.register_structure_hook(cls, expecting(cls, _param_in))
-    for cls in (c.HeaderComponent, c.BodyComponent, c.ButtonComponent):
+    # An OtpButton reads back as the url ButtonComponent it is on the wire: encode only.
+    converter.register_unstructure_hook(c.OtpButton, _component_out)
+    components = (c.HeaderComponent, c.BodyComponent, c.ButtonComponent)
+    more = (c.LimitedTimeOfferComponent, c.CarouselComponent, c.UnknownComponent)
+    for cls in (*components, *more):
         converter.register_unstructure_hook(cls, _component_out)
         converter.register_structure_hook(cls, expecting(cls, _component_in))
     converter.register_structure_hook(c.Parameter, lambda data, _: _param_in(data))

@@ -25,6 +25,8 @@ from engagive_async.models.components import (
     Parameter,
     PayloadParam,
     TextParam,
+    UnknownComponent,
+    UnknownParam,
     VideoParam,
     body_text,
 )
@@ -95,12 +97,22 @@ def test_components_accept_either_case_and_string_or_int_index() -> None:
         structure({"type": "button", "sub_type": "url", "index": "first"}, ButtonComponent)
 
 
-def test_unknown_component_or_parameter_kinds_fail_to_decode() -> None:
-    """A component dict of an unknown kind is reported, with where it is."""
-    with pytest.raises(DecodeFailure, match="unknown component type"):
+def test_unknown_component_or_parameter_kinds_are_kept_whole() -> None:
+    """A kind this version does not model decodes as Unknown*, and encodes back unchanged;
+    asking for another class than the dict holds is reported."""
+    param = {"type": "hologram", "hologram": {"depth": 3}}
+    decoded = _decode({"type": "body", "parameters": [param]}, Component)
+    assert decoded == BodyComponent(
+        parameters=[UnknownParam(type="hologram", payload={"hologram": {"depth": 3}})]
+    )
+    assert components_to_wire([decoded]) == [{"type": "body", "parameters": [param]}]
+    footer = {"type": "footer", "text": "x"}
+    assert _decode(footer, Component) == UnknownComponent(type="footer", payload={"text": "x"})
+    assert components_to_wire([_decode(footer, Component)]) == [footer]
+    with pytest.raises(DecodeFailure, match="expected BodyComponent"):
         structure({"type": "carousel", "cards": []}, BodyComponent)
     with pytest.raises(DecodeFailure, match=r"parameters\[0\]"):
-        structure({"type": "body", "parameters": [{"type": "hologram"}]}, BodyComponent)
+        structure({"type": "body", "parameters": [{"type": 7}]}, BodyComponent)
 
 
 def test_components_to_wire_passes_dicts_through_unchanged() -> None:
