@@ -260,7 +260,7 @@ def _carousel(comp: Mapping[str, Any], field: str) -> None:
         at = f"{field}.cards[{i}]"
         if not isinstance(card, Mapping):
             raise ValidationError(at, "must be an object")
-        index = card.get("card_index")
+        index: int = card.get("card_index")  # type: ignore[assignment]  # checked next
         _whole(index, f"{at}.card_index", 0, CAROUSEL_CARDS_MAX - 1)
         if index in seen:
             raise ValidationError(f"{at}.card_index", "repeats another card's")

@@ -39,7 +39,7 @@ ROW_ID_MAX = 200  # (Meta: list messages)
 ROW_TITLE_MAX = 24  # (Meta: list messages)
 ROW_DESCRIPTION_MAX = 72  # (Meta: list messages)
 CTA_DISPLAY_TEXT_MAX = 20  # cta_url display_text (Meta's 20-character button rule; uncertain)
-OTP_CODE_MAX = 15  # one-time password of an authentication template (Meta: authentication templates)
+OTP_CODE_MAX = 15  # an authentication template's one-time password (Meta: authentication templates)
 OTP_BUTTON_INDEX_MAX = 9  # a template button's index, 0-9 (Meta's OpenAPI)
 
 
