@@ -14,6 +14,8 @@ from engagive_async.models.components import (
     ActionParam,
     BodyComponent,
     ButtonComponent,
+    CarouselCard,
+    CarouselComponent,
     Component,
     CouponCodeParam,
     CurrencyParam,
@@ -21,7 +23,10 @@ from engagive_async.models.components import (
     DocumentParam,
     HeaderComponent,
     ImageParam,
+    LimitedTimeOfferComponent,
+    LimitedTimeOfferParam,
     LocationParam,
+    OtpButton,
     Parameter,
     PayloadParam,
     TextParam,
@@ -29,7 +34,9 @@ from engagive_async.models.components import (
     UnknownParam,
     VideoParam,
     body_text,
+    otp,
 )
+from tests.wire._samples import COMPONENTS
 
 
 def _decode(wire: Any, cls: Any) -> Any:
@@ -144,3 +151,74 @@ def test_components_to_wire_names_the_bad_item(components: Any, field: str) -> N
     with pytest.raises(ValidationError) as caught:
         components_to_wire(components)
     assert caught.value.field == field
+
+
+@pytest.mark.parametrize("component", COMPONENTS)
+def test_every_component_kind_round_trips(component: Component) -> None:
+    """Each typed component (carousel, offer, full date_time ...) encodes to plain JSON and
+    decodes back equal; an OtpButton comes back as the url button it is on the wire."""
+    wire = json.loads(json.dumps(components_to_wire([component])))[0]
+    expected: Any = component
+    if isinstance(component, OtpButton):
+        expected = ButtonComponent(
+            sub_type="url", index=component.index, parameters=[TextParam(component.code)]
+        )
+    assert _decode(wire, Component) == expected
+
+
+def test_date_time_keeps_every_part() -> None:
+    """day_of_month, hour and the rest survive decoding (they were once dropped)."""
+    wire = {
+        "type": "date_time",
+        "date_time": {
+            "fallback_value": "February 25, 1977", "calendar": "GREGORIAN", "day_of_week": 5,
+            "year": 1977, "month": 2, "day_of_month": 25, "hour": 15, "minute": 33,
+        },
+    }  # fmt: skip
+    decoded = _decode(wire, Parameter)
+    assert decoded.day_of_month == 25
+    assert decoded.hour == 15
+    assert components_to_wire([BodyComponent(parameters=[decoded])])[0]["parameters"] == [wire]
+
+
+def test_carousel_and_offer_shapes() -> None:
+    """A carousel holds cards with card_index and their components; an offer its expiry."""
+    carousel, offer = components_to_wire(
+        [
+            CarouselComponent(
+                cards=[CarouselCard(card_index=0, components=[body_text("A"), {"type": "x"}])]
+            ),
+            LimitedTimeOfferComponent(parameters=[LimitedTimeOfferParam(expiration_time_ms=5)]),
+        ]
+    )
+    assert carousel == {
+        "type": "carousel",
+        "cards": [
+            {
+                "card_index": 0,
+                "components": [
+                    {"type": "body", "parameters": [{"type": "text", "text": "A"}]},
+                    {"type": "x"},
+                ],
+            }
+        ],
+    }
+    assert offer == {
+        "type": "limited_time_offer",
+        "parameters": [
+            {"type": "limited_time_offer", "limited_time_offer": {"expiration_time_ms": 5}}
+        ],
+    }
+
+
+def test_otp_fills_body_and_button_with_the_code() -> None:
+    """otp() gives Meta's authentication shape: body text and url button 0 both carry it."""
+    assert components_to_wire(otp("482913")) == [
+        {"type": "body", "parameters": [{"type": "text", "text": "482913"}]},
+        {
+            "type": "button",
+            "sub_type": "url",
+            "index": "0",
+            "parameters": [{"type": "text", "text": "482913"}],
+        },
+    ]
