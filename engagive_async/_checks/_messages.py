@@ -159,9 +159,7 @@ def _product_list(msg: m.ProductList, field: str) -> None:
     if not isinstance(msg.header, m.TextHeader):
         raise ValidationError(f"{field}.header", "a product list needs a text header")
     check_text(msg.catalog_id, f"{field}.catalog_id", SANITY_MAX)
-    sections = _items(
-        msg.sections, f"{field}.sections", m.ProductSection, 1, PRODUCT_SECTIONS_MAX
-    )
+    sections = _items(msg.sections, f"{field}.sections", m.ProductSection, 1, PRODUCT_SECTIONS_MAX)
     total = 0
     for i, section in enumerate(sections):
         at = f"{field}.sections[{i}]"
