@@ -5,7 +5,7 @@ caller wrote it (``message.buttons[3].title``, ``components[0].parameters[1]``) 
 returns ``None`` (``validate_recipient`` returns the normalised number). Nothing is checked when
 an item is made, so a batch can turn a bad item into a FAILED outcome; the send calls these.
 
-The limits of the send-single builders are checked in ``_message_checks``.
+The limits of the send-single builders are checked in ``_messages``.
 """
 
 from __future__ import annotations

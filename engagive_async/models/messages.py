@@ -256,7 +256,7 @@ class UnknownMessage:
     """A kind this version does not model, kept whole so that nothing is lost.
 
     ``payload`` is Meta's message object without its ``type`` key, e.g.
-    ``UnknownMessage(type="interactive", payload={"interactive": {"type": "flow", ...}})``.
+    ``UnknownMessage(type="interactive", payload={"interactive": {"type": "voice_call", ...}})``.
     It is sent as given and never validated.
     """
 
