@@ -22,6 +22,7 @@ from engagive_async._wire._codec_support import (
     invalid,
     required,
     wire_fields,
+    wire_keys,
 )
 from engagive_async.models import components as c
 
@@ -109,20 +110,32 @@ def components_to_wire(components: Iterable[c.Component | Mapping[str, Any]]) ->
     ]
 
 
+def _holds(cls: type[Any], data: Mapping[str, Any], *extra: str) -> bool:
+    """Whether ``cls`` can hold every key of ``data`` (beside ``extra``), so none is dropped."""
+    return data.keys() <= wire_keys(cls) | set(extra)
+
+
 def _param_in(data: Any, where: str = "parameter") -> c.Parameter:
     raw = expect_mapping(data, where)
     tag = raw.get("type")
-    if tag in _FLAT_PARAMS:
+    if not isinstance(tag, str):
+        raise invalid(f"{where}.type", "expected the parameter type as a string")
+    if tag in _FLAT_PARAMS and _holds(_FLAT_PARAMS[tag], raw, "type"):
         return build(_FLAT_PARAMS[tag], raw, where)  # type: ignore[no-any-return]
-    if tag in _NESTED_PARAMS:
-        return build(_NESTED_PARAMS[tag], required(raw, tag, where), f"{where}.{tag}")  # type: ignore[no-any-return]
-    if isinstance(tag, str):  # a kind this version does not model: kept whole, never dropped
-        return c.UnknownParam(type=tag, payload={k: v for k, v in raw.items() if k != "type"})
-    raise invalid(f"{where}.type", "expected the parameter type as a string")
+    if tag in _NESTED_PARAMS and raw.keys() <= {"type", tag}:
+        nested = expect_mapping(required(raw, tag, where), f"{where}.{tag}")
+        if _holds(_NESTED_PARAMS[tag], nested):
+            return build(_NESTED_PARAMS[tag], nested, f"{where}.{tag}")  # type: ignore[no-any-return]
+    # A kind this version does not model, or a known one with keys its builder has no field
+    # for (a newer Meta field): kept whole, never dropped.
+    return c.UnknownParam(type=tag, payload={k: v for k, v in raw.items() if k != "type"})
 
 
-def _card_in(data: Any, where: str) -> c.CarouselCard:
+def _card_in(data: Any, where: str) -> c.CarouselCard | None:
+    """A card, or ``None`` when it holds keys a CarouselCard cannot."""
     raw = expect_mapping(data, where)
+    if not raw.keys() <= {"card_index", "components"}:
+        return None
     try:
         index = int(required(raw, "card_index", where))
     except ValueError as exc:
@@ -134,19 +147,33 @@ def _card_in(data: Any, where: str) -> c.CarouselCard:
     )
 
 
+#: The keys each known component kind holds; a component with others is kept whole.
+_COMPONENT_KEYS = {
+    "header": {"type", "parameters"},
+    "body": {"type", "parameters"},
+    "limited_time_offer": {"type", "parameters"},
+    "button": {"type", "sub_type", "index", "parameters"},
+    "carousel": {"type", "cards"},
+}
+
+
 def _component_in(data: Any, where: str = "component") -> c.Component:
     raw = expect_mapping(data, where)
-    kind = str(raw.get("type", "")).lower()  # Engagive's docs write "BODY", Meta "body"
+    if not isinstance(raw.get("type"), str):
+        raise invalid(f"{where}.type", "expected the component type as a string")
+    kind = raw["type"].lower()  # Engagive's docs write "BODY", Meta "body"
+    whole = c.UnknownComponent(
+        type=raw["type"], payload={k: v for k, v in raw.items() if k != "type"}
+    )
+    if kind not in _COMPONENT_KEYS or not raw.keys() <= _COMPONENT_KEYS[kind]:
+        # A kind this version does not model (a footer, ...), or a known one with a key its
+        # builder has no field for: kept whole, never dropped.
+        return whole
     if kind == "carousel":
         at = f"{where}.cards"
         cards = expect_list(required(raw, "cards", where), at)
-        return c.CarouselComponent(cards=[_card_in(x, f"{at}[{i}]") for i, x in enumerate(cards)])
-    if kind not in ("header", "body", "button", "limited_time_offer"):
-        if not isinstance(raw.get("type"), str):
-            raise invalid(f"{where}.type", "expected the component type as a string")
-        # A kind this version does not model (a footer, ...): kept whole, never dropped.
-        payload = {k: v for k, v in raw.items() if k != "type"}
-        return c.UnknownComponent(type=raw["type"], payload=payload)
+        read = [_card_in(x, f"{at}[{i}]") for i, x in enumerate(cards)]
+        return whole if None in read else c.CarouselComponent(cards=read)  # type: ignore[arg-type]
     at = f"{where}.parameters"
     params = [
         _param_in(p, f"{at}[{i}]") for i, p in enumerate(expect_list(raw.get("parameters", []), at))

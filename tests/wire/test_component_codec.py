@@ -222,3 +222,22 @@ def test_otp_fills_body_and_button_with_the_code() -> None:
             "parameters": [{"type": "text", "text": "482913"}],
         },
     ]
+
+
+@pytest.mark.parametrize(
+    "wire",
+    [
+        {"type": "body", "parameters": [{"type": "text", "text": "a", "emphasis": "bold"}]},
+        {"type": "header", "parameters": [{"type": "image", "image": {"id": "1", "caption": "c"}}]},
+        {"type": "header", "parameters": [{"type": "image", "image": {"id": "1"}, "alt": "x"}]},
+        {"type": "body", "parameters": [], "locale": "en"},
+        {"type": "button", "sub_type": "url", "index": "0", "parameters": [], "style": "x"},
+        {"type": "carousel", "cards": [{"card_index": 0, "components": [], "theme": "dark"}]},
+    ],
+    ids=["flat-param", "nested-param", "param-beside", "component", "button", "card"],
+)
+def test_known_kinds_with_keys_their_builder_lacks_are_kept_whole(wire: dict[str, Any]) -> None:
+    """A key no field holds turns the parameter or component into its Unknown form, so the
+    encoding gives back exactly what was read."""
+    decoded = _decode(wire, Component)
+    assert components_to_wire([decoded]) == [wire]

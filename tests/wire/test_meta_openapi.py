@@ -58,7 +58,9 @@ from engagive_async.builders import (
     ReplyButtons,
     Sticker,
     Text,
+    UnknownComponent,
     UnknownMessage,
+    UnknownParam,
     Video,
     VideoHeader,
     otp,
@@ -444,4 +446,8 @@ def test_each_official_example_decodes_into_a_builder_and_encodes_back(
     item, encoded = _round_trip(wire)
     if isinstance(item, SingleSend):
         assert not isinstance(item.message, UnknownMessage)
+    if isinstance(item, TemplateSend):
+        decoded = item.components or []
+        params = [p for comp in decoded for p in getattr(comp, "parameters", ())]
+        assert not any(isinstance(x, UnknownComponent | UnknownParam) for x in (*decoded, *params))
     assert _normalise(name, encoded) == _normalise(name, wire)
