@@ -1,8 +1,7 @@
-"""Interactive and commerce builders: the header shorthand every one of them takes, defaults."""
+"""Interactive builders: the header shorthand every one of them takes, and unset defaults."""
 
 from __future__ import annotations
 
-from engagive_async.models.commerce import Amount, Order, ProductList, ProductSection
 from engagive_async.models.interactive import (
     AddressMessage,
     CtaUrl,
@@ -28,23 +27,15 @@ def test_a_plain_string_header_becomes_a_text_header() -> None:
     assert CtaUrl(body="b", display_text="Go", url="https://e.x", header=media).header is media
 
 
-def test_the_new_kinds_take_the_header_shorthand_too() -> None:
-    """Flow, AddressMessage, ProductList and OrderDetails turn a str header into TextHeader."""
+def test_flow_and_address_take_the_header_shorthand_too() -> None:
+    """Flow and AddressMessage turn a str header into a TextHeader."""
     flow = Flow(body="b", flow_cta="Go", flow_id="1", header="Menu")
     address = AddressMessage(body="b", country="IN", header="Menu")
-    products = ProductList(
-        header="Menu",
-        body="b",
-        catalog_id="1",
-        sections=[ProductSection(product_retailer_ids=["s"])],
-    )
-    assert flow.header == address.header == products.header == TextHeader("Menu")
+    assert flow.header == address.header == TextHeader("Menu")
 
 
-def test_new_kinds_leave_meta_s_defaults_unsent() -> None:
-    """Optional fields start unset (None / empty), so Meta's own defaults apply."""
+def test_flow_leaves_meta_s_defaults_unsent() -> None:
+    """Optional Flow fields start unset, so Meta's own defaults apply; the version is "3"."""
     flow = Flow(body="b", flow_cta="Go", flow_id="1")
     assert (flow.flow_token, flow.flow_action, flow.mode, flow.screen, flow.data) == (None,) * 5
     assert flow.flow_message_version == "3"
-    assert Amount(value=100).offset == 100
-    assert Order(items=[], subtotal=Amount(value=0), tax=Amount(value=0)).status == "pending"
