@@ -104,6 +104,7 @@ META_ERROR_CLASSES: dict[int, MetaErrorClass] = {
     470: _C.RECIPIENT,
     # The account, token or policy.
     0: _C.STOP,
+    102: _C.STOP,  # Graph "API session": the token expired or was revoked, as 190
     3: _C.STOP,
     10: _C.STOP,
     33: _C.STOP,
