@@ -5,7 +5,7 @@ caller wrote it (``message.buttons[3].title``, ``components[0].parameters[1]``) 
 returns ``None`` (``validate_recipient`` returns the normalised number). Nothing is checked when
 an item is made, so a batch can turn a bad item into a FAILED outcome; the send calls these.
 
-The limits of the send-single builders are checked in ``_message_checks``.
+The limits of the send-single builders are checked in ``_messages``.
 """
 
 from __future__ import annotations
@@ -39,6 +39,15 @@ BUTTON_INDEX_MAX = 9  # template button index, 0-9 (Meta's OpenAPI)
 HEADER_PARAM_TEXT_MAX = 60  # template header text parameter (Meta's OpenAPI)
 BODY_PARAM_TEXT_MAX = 32768  # template body text parameter (Meta's OpenAPI maxLength)
 COUPON_CODE_MAX = 15  # copy_code coupon (not stated by Meta; the limit seen enforced)
+CAROUSEL_CARDS_MAX = 10  # cards of a carousel template, card_index 0-9 (Meta: carousel templates)
+#: date_time parameter parts and their ranges (Meta: template date_time parameters).
+DATE_TIME_RANGES = {
+    "day_of_week": (1, 7), "month": (1, 12), "day_of_month": (1, 31), "hour": (0, 23),
+    "minute": (0, 59), "year": (1, 9999),
+}  # fmt: skip
+DATE_TIME_CALENDARS = frozenset({"GREGORIAN", "SOLAR_HIJRI"})
+#: What a carousel card holds: its own header, body and buttons (Meta: carousel templates).
+CARD_COMPONENT_TYPES = frozenset({"header", "body", "button"})
 #: Send-time component kinds, any case: Engagive's docs write "BODY", Meta "body".
 COMPONENT_TYPES = frozenset(
     {"header", "body", "footer", "button", "carousel", "limited_time_offer"}
@@ -54,6 +63,7 @@ _TEMPLATE_NAME = re.compile(r"[a-z0-9_]+", re.ASCII)
 # en, fil, en_US, pt_BR, es_419: a 2-3 letter language, then a region (Meta's language list).
 _LANG_CODE = re.compile(r"[a-z]{2,3}(?:_(?:[A-Z]{2}|\d{3}))?", re.ASCII)
 _HAS_SPACE = re.compile(r"\s")
+_CURRENCY_CODE = re.compile(r"[A-Z]{3}", re.ASCII)  # ISO 4217
 
 
 def check_text(value: Any, field: str, max_len: int, *, required: bool = True) -> None:
@@ -170,6 +180,45 @@ def validate_emoji(emoji: Any, field: str = "emoji") -> None:
 # --- template components ---------------------------------------------------------------------
 
 
+def _whole(value: Any, field: str, low: int, high: int | None = None) -> None:
+    if isinstance(value, bool) or not isinstance(value, int):
+        raise ValidationError(field, "must be a whole number")
+    if value < low or (high is not None and value > high):
+        span = f"{low} to {high}" if high is not None else f"at least {low}"
+        raise ValidationError(field, f"is {value}, Meta allows {span}")
+
+
+def _nested(param: Mapping[str, Any], field: str, key: str) -> Mapping[str, Any]:
+    value = param.get(key)
+    if not isinstance(value, Mapping):
+        raise ValidationError(f"{field}.{key}", "must be an object")
+    return value
+
+
+def _currency(param: Mapping[str, Any], field: str) -> None:
+    at = f"{field}.currency"
+    value = _nested(param, field, "currency")
+    check_text(value.get("fallback_value"), f"{at}.fallback_value", SANITY_MAX)
+    code = value.get("code")
+    if not isinstance(code, str) or not _CURRENCY_CODE.fullmatch(code):
+        raise ValidationError(f"{at}.code", "must be an ISO 4217 code such as USD")
+    amount = value.get("amount_1000")
+    if isinstance(amount, bool) or not isinstance(amount, int):
+        raise ValidationError(f"{at}.amount_1000", "must be a whole number (the amount x 1000)")
+
+
+def _date_time(param: Mapping[str, Any], field: str) -> None:
+    at = f"{field}.date_time"
+    value = _nested(param, field, "date_time")
+    check_text(value.get("fallback_value"), f"{at}.fallback_value", SANITY_MAX)
+    for key, (low, high) in DATE_TIME_RANGES.items():
+        if value.get(key) is not None:
+            _whole(value[key], f"{at}.{key}", low, high)
+    calendar = value.get("calendar")
+    if calendar is not None and calendar not in DATE_TIME_CALENDARS:
+        raise ValidationError(f"{at}.calendar", f"must be one of {sorted(DATE_TIME_CALENDARS)}")
+
+
 def _parameter(param: Any, field: str, kind: str) -> None:
     if not isinstance(param, Mapping) or not isinstance(param.get("type"), str):
         raise ValidationError(field, "must be an object with a 'type'")
@@ -179,6 +228,44 @@ def _parameter(param: Any, field: str, kind: str) -> None:
         check_text(param.get("text"), f"{field}.text", limit)
     elif ptype == "coupon_code":
         check_text(param.get("coupon_code"), f"{field}.coupon_code", COUPON_CODE_MAX)
+    elif ptype == "currency":
+        _currency(param, field)
+    elif ptype == "date_time":
+        _date_time(param, field)
+    elif ptype == "limited_time_offer":
+        offer = _nested(param, field, "limited_time_offer")
+        at = f"{field}.limited_time_offer.expiration_time_ms"
+        _whole(offer.get("expiration_time_ms"), at, 1)
+    elif ptype in ("image", "video", "document"):
+        media = _nested(param, field, ptype)
+        if (media.get("id") is None) == (media.get("link") is None):
+            raise ValidationError(f"{field}.{ptype}", "needs exactly one of id or link")
+        if media.get("link") is not None:
+            check_url(media["link"], f"{field}.{ptype}.link")
+    elif ptype == "product":
+        product = _nested(param, field, "product")
+        for key in ("product_retailer_id", "catalog_id"):
+            check_text(product.get(key), f"{field}.product.{key}", SANITY_MAX)
+
+
+def _carousel(comp: Mapping[str, Any], field: str) -> None:
+    cards = comp.get("cards")
+    if not isinstance(cards, Sequence) or isinstance(cards, str | bytes):
+        raise ValidationError(f"{field}.cards", "must be a list of cards")
+    if not 1 <= len(cards) <= CAROUSEL_CARDS_MAX:
+        reason = f"has {len(cards)} cards, Meta allows 1 to {CAROUSEL_CARDS_MAX}"
+        raise ValidationError(f"{field}.cards", reason)
+    seen: set[int] = set()
+    for i, card in enumerate(cards):
+        at = f"{field}.cards[{i}]"
+        if not isinstance(card, Mapping):
+            raise ValidationError(at, "must be an object")
+        index: int = card.get("card_index")  # type: ignore[assignment]  # checked next
+        _whole(index, f"{at}.card_index", 0, CAROUSEL_CARDS_MAX - 1)
+        if index in seen:
+            raise ValidationError(f"{at}.card_index", "repeats another card's")
+        seen.add(index)
+        _components(card.get("components"), f"{at}.components", CARD_COMPONENT_TYPES)
 
 
 def _button_index(index: Any, field: str) -> None:
@@ -191,11 +278,16 @@ def _button_index(index: Any, field: str) -> None:
 
 
 def validate_components(components: Any, field: str = "components") -> None:
-    """Meta's send-time components (dicts, as sent): kinds, parameters, button index.
+    """Meta's send-time components (dicts, as sent): kinds, parameters, button index, and
+    a carousel's cards with their own components.
 
     Raises:
         ValidationError: e.g. ``components[2].index`` for a button index outside 0-9.
     """
+    _components(components, field, COMPONENT_TYPES)
+
+
+def _components(components: Any, field: str, kinds: frozenset[str]) -> None:
     if not isinstance(components, Sequence) or isinstance(components, str | bytes):
         raise ValidationError(field, "must be a list of components")
     for i, comp in enumerate(components):
@@ -203,9 +295,12 @@ def validate_components(components: Any, field: str = "components") -> None:
         if not isinstance(comp, Mapping):
             raise ValidationError(at, f"must be an object, got {type(comp).__name__}")
         kind = comp.get("type")
-        if not isinstance(kind, str) or kind.lower() not in COMPONENT_TYPES:
-            raise ValidationError(f"{at}.type", f"must be one of {sorted(COMPONENT_TYPES)}")
+        if not isinstance(kind, str) or kind.lower() not in kinds:
+            raise ValidationError(f"{at}.type", f"must be one of {sorted(kinds)}")
         kind = kind.lower()
+        if kind == "carousel":
+            _carousel(comp, at)
+            continue
         params = comp.get("parameters", [])
         if not isinstance(params, Sequence) or isinstance(params, str | bytes):
             raise ValidationError(f"{at}.parameters", "must be a list")

@@ -48,8 +48,11 @@ class MetaErrorClass(enum.Enum):
 
 _C = MetaErrorClass
 
-#: code -> class. Sources per code are in ERROR-CODES.md; admin-only codes (registration) are
-#: left out and classify as UNKNOWN.
+#: code -> class. Sources per code are in ERROR-CODES.md (reviewed against it code by code, and
+#: against pywa's grouping: its throttling group is 4, 80007, 130429, 131048 and 131056). Codes
+#: that are no send error are left out and classify as UNKNOWN (final): registration and
+#: two-step PIN codes (133005-133009, 133015, 133016) and 131052, which is about media a *user*
+#: sent.
 META_ERROR_CLASSES: dict[int, MetaErrorClass] = {
     # Throughput: refused for pace, not sent.
     130429: _C.RETRY,  # Cloud API messages-per-second limit of the number
@@ -57,6 +60,9 @@ META_ERROR_CLASSES: dict[int, MetaErrorClass] = {
     131056: _C.RETRY_RECIPIENT,  # (business, consumer) pair rate limit
     4: _C.SLOW_DOWN,  # app-level API call rate limit
     80007: _C.SLOW_DOWN,  # WhatsApp Business Account rate limit
+    # Spam rate limit: sends from this number are restricted because earlier messages were
+    # blocked or flagged. Not sent, and no quick retry: the whole number pauses.
+    131048: _C.SLOW_DOWN,
     17: _C.SLOW_DOWN,  # user-level too many calls (Graph)
     341: _C.SLOW_DOWN,  # application limit reached (Graph)
     613: _C.SLOW_DOWN,  # call rate limit (Graph)
@@ -98,6 +104,7 @@ META_ERROR_CLASSES: dict[int, MetaErrorClass] = {
     470: _C.RECIPIENT,
     # The account, token or policy.
     0: _C.STOP,
+    102: _C.STOP,  # Graph "API session": the token expired or was revoked, as 190
     3: _C.STOP,
     10: _C.STOP,
     33: _C.STOP,
@@ -109,6 +116,7 @@ META_ERROR_CLASSES: dict[int, MetaErrorClass] = {
     131042: _C.STOP,
     131045: _C.STOP,
     131064: _C.STOP,
+    133000: _C.STOP,  # an earlier deregistration failed: the number cannot send until fixed
     133010: _C.STOP,
 }
 

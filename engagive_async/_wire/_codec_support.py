@@ -25,6 +25,7 @@ __all__ = [
     "invalid",
     "required",
     "wire_fields",
+    "wire_keys",
 ]
 
 T = TypeVar("T", bound=AttrsInstance)
@@ -50,6 +51,12 @@ def wire_fields(obj: Any) -> Wire:
             dict(value) if isinstance(value, Mapping) else value
         )
     return out
+
+
+def wire_keys(cls: type[Any]) -> frozenset[str]:
+    """The keys a flat builder reads: its fields under their wire names."""
+    rename = _RENAMES.get(cls, {})
+    return frozenset(rename.get(f.name, f.name) for f in attrs.fields(cls))
 
 
 def invalid(where: str, reason: str) -> TypeError:

@@ -16,9 +16,23 @@ from typing import Any, TypeAlias
 
 import attrs
 
+from engagive_async.models.commerce import (
+    Amount,
+    CatalogMessage,
+    Order,
+    OrderDetails,
+    OrderItem,
+    OrderStatus,
+    Product,
+    ProductList,
+    ProductSection,
+)
 from engagive_async.models.interactive import (
+    AddressMessage,
+    CallPermissionRequest,
     CtaUrl,
     DocumentHeader,
+    Flow,
     Header,
     ImageHeader,
     ListMessage,
@@ -31,10 +45,15 @@ from engagive_async.models.interactive import (
     VideoHeader,
 )
 
-# The interactive builders live in models.interactive and are named here too, beside the
-# other kinds, because the Message union below is every builder send-single takes.
+# The interactive and commerce builders live in models.interactive and models.commerce and are
+# named here too, beside the other kinds, because the Message union below is every builder
+# send-single takes.
 __all__ = [
+    "AddressMessage",
+    "Amount",
     "Audio",
+    "CallPermissionRequest",
+    "CatalogMessage",
     "Contact",
     "ContactAddress",
     "ContactEmail",
@@ -46,6 +65,7 @@ __all__ = [
     "CtaUrl",
     "Document",
     "DocumentHeader",
+    "Flow",
     "Header",
     "Image",
     "ImageHeader",
@@ -55,6 +75,13 @@ __all__ = [
     "Location",
     "LocationRequest",
     "Message",
+    "Order",
+    "OrderDetails",
+    "OrderItem",
+    "OrderStatus",
+    "Product",
+    "ProductList",
+    "ProductSection",
     "ReplyButton",
     "ReplyButtons",
     "Sticker",
@@ -72,11 +99,12 @@ class Text:
 
     Args:
         body: the text (WhatsApp markdown allowed; URLs are auto-linked).
-        preview_url: ask WhatsApp to render a preview of the first URL in ``body``.
+        preview_url: ``True`` asks WhatsApp to render a preview of the first URL in ``body``;
+            left ``None``, nothing is sent and Meta's default (no preview) applies.
     """
 
     body: str
-    preview_url: bool = attrs.field(default=False, kw_only=True)
+    preview_url: bool | None = attrs.field(default=None, kw_only=True)
 
 
 # --- media: exactly one of id (an uploaded media id) or link (a public http(s) URL) ------
@@ -102,7 +130,11 @@ class Video:
 
 @attrs.frozen(kw_only=True)
 class Audio:
-    """An audio file by ``id`` or ``link``; ``voice=True`` sends it as a voice note (OGG/OPUS)."""
+    """An audio file by ``id`` or ``link``; ``voice=True`` sends it as a voice note.
+
+    A voice note must be OGG with the OPUS codec (Meta: audio messages); a ``link`` whose file
+    name says otherwise (``.mp3``, ...) is refused before sending.
+    """
 
     id: str | None = None
     link: str | None = None
@@ -224,7 +256,7 @@ class UnknownMessage:
     """A kind this version does not model, kept whole so that nothing is lost.
 
     ``payload`` is Meta's message object without its ``type`` key, e.g.
-    ``UnknownMessage(type="interactive", payload={"interactive": {"type": "flow", ...}})``.
+    ``UnknownMessage(type="interactive", payload={"interactive": {"type": "voice_call", ...}})``.
     It is sent as given and never validated.
     """
 
@@ -245,5 +277,13 @@ Message: TypeAlias = (
     | ListMessage
     | CtaUrl
     | LocationRequest
+    | Flow
+    | AddressMessage
+    | CallPermissionRequest
+    | Product
+    | ProductList
+    | CatalogMessage
+    | OrderDetails
+    | OrderStatus
     | UnknownMessage
 )

@@ -9,7 +9,7 @@ from contextlib import aclosing
 from typing import Any
 
 from engagive_async._checks import _fields as check
-from engagive_async._checks._messages import validate_message
+from engagive_async._checks._messages import validate_message, validate_typed_components
 from engagive_async._http import CallTrace
 from engagive_async._http._retry import RetryPolicy
 from engagive_async._pacing._throttle import Throttle
@@ -197,6 +197,8 @@ class MessagesResource(Resource):
         if isinstance(item, TemplateSend):
             check.validate_template_name(item.template_name)
             check.validate_lang_code(item.lang_code)
+            if item.components:
+                validate_typed_components(item.components)
             components = components_to_wire(item.components) if item.components else None
             if components:
                 check.validate_components(components)

@@ -9,6 +9,8 @@ import pytest
 
 from engagive_async._checks import _fields as v
 from engagive_async._errors import ValidationError
+from engagive_async._wire._component_codec import components_to_wire
+from tests.wire._samples import COMPONENTS
 
 
 def _field_of(check: Callable[[], object]) -> str:
@@ -214,3 +216,134 @@ def test_named_and_positional_parameters_do_not_mix() -> None:
     )
     mixed = [{"type": "body", "parameters": [named, _text(3)]}]
     assert _field_of(lambda: v.validate_components(mixed)) == "components[0].parameters"
+
+
+# --- carousels, limited-time offers, currency and date_time parameters -----------------------
+
+
+def _card(index: Any, *components: dict[str, Any]) -> dict[str, Any]:
+    header = {"type": "header", "parameters": [{"type": "image", "image": {"id": "1"}}]}
+    return {"card_index": index, "components": list(components) or [header]}
+
+
+def _body(*params: dict[str, Any]) -> list[dict[str, Any]]:
+    return [{"type": "body", "parameters": list(params)}]
+
+
+def _date(**parts: Any) -> dict[str, Any]:
+    return {"type": "date_time", "date_time": {"fallback_value": "May 1", **parts}}
+
+
+def test_every_typed_component_passes_the_wire_checks() -> None:
+    """What the typed builders produce (carousel and offer included) passes as sent."""
+    v.validate_components(components_to_wire(COMPONENTS))
+
+
+@pytest.mark.parametrize(
+    ("components", "field"),
+    [
+        ([{"type": "carousel"}], "components[0].cards"),
+        ([{"type": "carousel", "cards": []}], "components[0].cards"),
+        ([{"type": "carousel", "cards": [_card(i) for i in range(11)]}], "components[0].cards"),
+        (
+            [{"type": "carousel", "cards": [_card(0), _card(0)]}],
+            "components[0].cards[1].card_index",
+        ),
+        ([{"type": "carousel", "cards": [_card(10)]}], "components[0].cards[0].card_index"),
+        ([{"type": "carousel", "cards": [_card("0")]}], "components[0].cards[0].card_index"),
+        (
+            [{"type": "carousel", "cards": [_card(0, {"type": "carousel", "cards": []})]}],
+            "components[0].cards[0].components[0].type",
+        ),
+        (
+            [
+                {
+                    "type": "carousel",
+                    "cards": [_card(0, {"type": "body", "parameters": [_text(32769)]})],
+                }
+            ],
+            "components[0].cards[0].components[0].parameters[0].text",
+        ),
+        (
+            [{"type": "limited_time_offer", "parameters": [{"type": "limited_time_offer"}]}],
+            "components[0].parameters[0].limited_time_offer",
+        ),
+        (
+            [
+                {
+                    "type": "limited_time_offer",
+                    "parameters": [
+                        {
+                            "type": "limited_time_offer",
+                            "limited_time_offer": {"expiration_time_ms": 0},
+                        }
+                    ],
+                }
+            ],
+            "components[0].parameters[0].limited_time_offer.expiration_time_ms",
+        ),
+        (
+            _body(
+                {
+                    "type": "currency",
+                    "currency": {"fallback_value": "$1", "code": "usd", "amount_1000": 1},
+                }
+            ),
+            "components[0].parameters[0].currency.code",
+        ),
+        (
+            _body(
+                {
+                    "type": "currency",
+                    "currency": {"fallback_value": "$1", "code": "USD", "amount_1000": 1.5},
+                }
+            ),
+            "components[0].parameters[0].currency.amount_1000",
+        ),
+        (_body(_date(hour=24)), "components[0].parameters[0].date_time.hour"),
+        (_body(_date(month=0)), "components[0].parameters[0].date_time.month"),
+        (_body(_date(day_of_week=8)), "components[0].parameters[0].date_time.day_of_week"),
+        (_body(_date(calendar="LUNAR")), "components[0].parameters[0].date_time.calendar"),
+        (
+            _body({"type": "date_time", "date_time": {}}),
+            "components[0].parameters[0].date_time.fallback_value",
+        ),
+        (
+            [
+                {
+                    "type": "header",
+                    "parameters": [
+                        {"type": "image", "image": {"id": "1", "link": "https://e.com/a.jpg"}}
+                    ],
+                }
+            ],
+            "components[0].parameters[0].image",
+        ),
+        (
+            [
+                {
+                    "type": "header",
+                    "parameters": [{"type": "video", "video": {"link": "ftp://e.com/v.mp4"}}],
+                }
+            ],
+            "components[0].parameters[0].video.link",
+        ),
+        (
+            [
+                {
+                    "type": "header",
+                    "parameters": [{"type": "product", "product": {"catalog_id": "1"}}],
+                }
+            ],
+            "components[0].parameters[0].product.product_retailer_id",
+        ),
+    ],
+)
+def test_nested_component_limits_name_the_field(components: Any, field: str) -> None:
+    """Cards, offers, amounts and dates are checked on the wire form, raw dicts included."""
+    assert _field_of(lambda: v.validate_components(components)) == field
+
+
+def test_date_time_parts_at_their_bounds_pass() -> None:
+    """The ends of each documented range are allowed."""
+    v.validate_components(_body(_date(day_of_week=7, month=12, day_of_month=31, hour=0, minute=59)))

@@ -5,12 +5,22 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
+import attrs
 import pytest
 
 from engagive_async._checks import _messages as v
 from engagive_async._errors import ValidationError
+from engagive_async.models.components import (
+    CarouselCard,
+    CarouselComponent,
+    OtpButton,
+    body_text,
+    otp,
+)
 from engagive_async.models.messages import (
+    Amount,
     Audio,
+    CallPermissionRequest,
     Contact,
     ContactName,
     Contacts,
@@ -23,6 +33,8 @@ from engagive_async.models.messages import (
     ListSection,
     Location,
     LocationRequest,
+    OrderDetails,
+    ProductSection,
     ReplyButton,
     ReplyButtons,
     Sticker,
@@ -30,6 +42,7 @@ from engagive_async.models.messages import (
     UnknownMessage,
     Video,
 )
+from tests.wire._samples import NEW_MESSAGES
 
 OK_BUTTON = ReplyButton(id="yes", title="Yes")
 ANN = Contact(name=ContactName(formatted_name="Ann Lee", first_name="Ann"))
@@ -290,3 +303,121 @@ def test_unknown_messages_pass_and_non_builders_fail() -> None:
 def test_the_field_prefix_is_the_callers() -> None:
     """A caller can root the path elsewhere, e.g. at an item of a batch."""
     assert _field_of(lambda: v.validate_message(Text(""), field="items[3]")) == "items[3].body"
+
+
+# --- Flows, address and call-permission requests, catalog and order messages ---------------
+
+FLOW, FLOW_BY_NAME, ADDRESS, CALL, PRODUCT, _, PRODUCT_LIST, CATALOG, ORDER, STATUS = NEW_MESSAGES
+
+
+@pytest.mark.parametrize("message", NEW_MESSAGES)
+def test_realistic_new_kinds_pass(message: Any) -> None:
+    """Every new kind, built as a user would, passes its checks."""
+    v.validate_message(message)
+
+
+def _section(n: int, title: str | None = "S") -> ProductSection:
+    return ProductSection(title=title, product_retailer_ids=[f"sku-{i}" for i in range(n)])
+
+
+def _with_items(quantity: int, subtotal: int, total: int) -> OrderDetails:
+    item = attrs.evolve(ORDER.order.items[0], quantity=quantity)
+    order = attrs.evolve(ORDER.order, items=[item], subtotal=Amount(value=subtotal))
+    return attrs.evolve(ORDER, order=order, total_amount=Amount(value=total))
+
+
+# (a valid message made invalid in one place, the field named)
+BROKEN: list[tuple[Any, str]] = [
+    (attrs.evolve(FLOW, flow_cta="x" * 21), "message.flow_cta"),
+    (attrs.evolve(FLOW, flow_name="both"), "message.flow_id"),
+    (attrs.evolve(FLOW_BY_NAME, flow_name=None), "message.flow_id"),
+    (attrs.evolve(FLOW, flow_message_version="2"), "message.flow_message_version"),
+    (attrs.evolve(FLOW, flow_action="jump"), "message.flow_action"),
+    (attrs.evolve(FLOW, mode="beta"), "message.mode"),
+    (attrs.evolve(FLOW, flow_action="data_exchange"), "message.screen"),
+    (attrs.evolve(FLOW, data={}), "message.data"),
+    (attrs.evolve(FLOW, body="x" * 1025), "message.body"),
+    (attrs.evolve(ADDRESS, country="India"), "message.country"),
+    (attrs.evolve(ADDRESS, values=["name"]), "message.values"),
+    (attrs.evolve(ADDRESS, saved_addresses=["home"]), "message.saved_addresses[0]"),
+    (CallPermissionRequest(body=""), "message.body"),
+    (attrs.evolve(PRODUCT, product_retailer_id=""), "message.product_retailer_id"),
+    (attrs.evolve(PRODUCT, body="x" * 1025), "message.body"),
+    (attrs.evolve(PRODUCT_LIST, header=None), "message.header"),
+    (attrs.evolve(PRODUCT_LIST, header="x" * 61), "message.header.text"),
+    (attrs.evolve(PRODUCT_LIST, sections=[]), "message.sections"),
+    (attrs.evolve(PRODUCT_LIST, sections=[_section(1)] * 11), "message.sections"),
+    (
+        attrs.evolve(PRODUCT_LIST, sections=[_section(1), _section(1, None)]),
+        "message.sections[1].title",
+    ),
+    (
+        attrs.evolve(PRODUCT_LIST, sections=[_section(0)]),
+        "message.sections[0].product_retailer_ids",
+    ),
+    (attrs.evolve(PRODUCT_LIST, sections=[_section(16), _section(15)]), "message.sections"),
+    (attrs.evolve(CATALOG, footer="x" * 61), "message.footer"),
+    (attrs.evolve(ORDER, reference_id="x" * 36), "message.reference_id"),
+    (attrs.evolve(ORDER, type="services"), "message.type"),
+    (attrs.evolve(ORDER, currency="rupees"), "message.currency"),
+    (
+        attrs.evolve(ORDER, order=attrs.evolve(ORDER.order, status="shipped")),
+        "message.order.status",
+    ),
+    (attrs.evolve(ORDER, order=attrs.evolve(ORDER.order, items=[])), "message.order.items"),
+    (_with_items(0, 0, 200), "message.order.items[0].quantity"),
+    (_with_items(3, 2400, 2600), "message.order.subtotal.value"),
+    (_with_items(2, 2400, 2500), "message.total_amount.value"),
+    (attrs.evolve(ORDER, total_amount=Amount(value=-1)), "message.total_amount.value"),
+    (attrs.evolve(STATUS, status="lost"), "message.status"),
+    (attrs.evolve(STATUS, description="x" * 121), "message.description"),
+    (Audio(link="https://example.com/note.mp3", voice=True), "message.link"),
+    (Audio(id="1", voice="yes"), "message.voice"),  # type: ignore[arg-type]
+]
+
+
+@pytest.mark.parametrize(("message", "field"), BROKEN)
+def test_each_limit_of_the_new_kinds_names_its_field(message: Any, field: str) -> None:
+    """One value past a documented limit fails, naming that field."""
+    assert _field_of(lambda: v.validate_message(message)) == field
+
+
+def test_limits_of_the_new_kinds_allow_their_maximum() -> None:
+    """The largest documented sizes pass: 20-char flow CTA, 10 sections, 30 products."""
+    v.validate_message(attrs.evolve(FLOW, flow_cta="x" * 20))
+    sections = [_section(3, f"S{i}") for i in range(10)]
+    v.validate_message(attrs.evolve(PRODUCT_LIST, sections=sections))
+    v.validate_message(attrs.evolve(ORDER, reference_id="x" * 35))
+    v.validate_message(attrs.evolve(STATUS, description="x" * 120))
+
+
+@pytest.mark.parametrize(
+    "link",
+    ["https://example.com/note.ogg", "https://example.com/n.OPUS", "https://example.com/media/42"],
+)
+def test_voice_notes_take_ogg_opus_or_an_unnamed_file(link: str) -> None:
+    """voice=True accepts .ogg/.opus links and links that name no format; plain audio anything."""
+    v.validate_message(Audio(link=link, voice=True))
+    v.validate_message(Audio(link="https://example.com/song.mp3"))
+
+
+def test_order_figures_in_different_offsets_are_not_summed() -> None:
+    """Sums compare like units only: with mixed offsets Meta's own check decides."""
+    v.validate_message(attrs.evolve(ORDER, total_amount=Amount(value=26000, offset=1000)))
+
+
+def test_otp_buttons_and_carousel_cards_check_their_codes() -> None:
+    """An OTP code over 15 characters, or a button index past 9, is refused where it sits."""
+    v.validate_typed_components(otp("1" * 15))
+    with pytest.raises(ValidationError) as caught:
+        v.validate_typed_components([body_text("x"), OtpButton(code="1" * 16)])
+    assert caught.value.field == "components[1].code"
+    with pytest.raises(ValidationError) as caught:
+        v.validate_typed_components([OtpButton(code="1", index=10)])
+    assert caught.value.field == "components[0].index"
+    carousel = CarouselComponent(
+        cards=[CarouselCard(card_index=0, components=[OtpButton(code="")])]
+    )
+    with pytest.raises(ValidationError) as caught:
+        v.validate_typed_components([carousel])
+    assert caught.value.field == "components[0].cards[0].components[0].code"

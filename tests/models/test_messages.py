@@ -19,7 +19,7 @@ from engagive_async.models.messages import (
 def test_text_takes_its_body_positionally_and_options_by_keyword() -> None:
     """Text("hi") works; preview_url is keyword-only."""
     assert Text("hi", preview_url=True).preview_url is True
-    assert Text("hi").preview_url is False
+    assert Text("hi").preview_url is None
     with pytest.raises(TypeError):
         Text("hi", True)  # type: ignore[call-arg]
 

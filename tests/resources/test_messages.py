@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import pytest
 import respx
 
 from engagive_async import AsyncClient, SendResult, ValidationError
-from engagive_async.builders import Text, body_text
+from engagive_async.builders import Audio, Flow, OtpButton, Text, body_text, otp
 from tests.resources._support import fixture, ok, sent_json
 
 MESSAGES = "/channels/whatsapp/accounts/1/messages"
@@ -113,3 +115,97 @@ async def test_bad_message_fails_before_any_request(
     with pytest.raises(ValidationError):
         await scripted.account(1).messages.send(to="923001234567", message=Text("x" * 4097))
     assert not route.called
+
+
+async def test_new_kinds_are_sent_as_meta_s_objects(
+    scripted: AsyncClient, router: respx.MockRouter
+) -> None:
+    """A Flow goes out as Meta's interactive flow object; otp() as body + url button."""
+    single = router.post(f"{MESSAGES}/send-single").mock(return_value=ok({"success": True}))
+    template = router.post(f"{MESSAGES}/send-template").mock(
+        return_value=ok(fixture("send_template"))
+    )
+    messages = scripted.account(1).messages
+    await messages.send(
+        to="923001234567", message=Flow(body="Book", flow_cta="Book now", flow_name="booking")
+    )
+    assert sent_json(single.calls.last.request)["content_json"] == {
+        "type": "interactive",
+        "interactive": {
+            "type": "flow",
+            "body": {"text": "Book"},
+            "action": {
+                "name": "flow",
+                "parameters": {
+                    "flow_message_version": "3",
+                    "flow_name": "booking",
+                    "flow_cta": "Book now",
+                },
+            },
+        },
+    }
+    await messages.send_template(
+        to="923001234567", template_name="login_code", lang_code="en", components=otp("482913")
+    )
+    assert sent_json(template.calls.last.request)["content_json"]["components"] == [
+        {"type": "body", "parameters": [{"type": "text", "text": "482913"}]},
+        {
+            "type": "button",
+            "sub_type": "url",
+            "index": "0",
+            "parameters": [{"type": "text", "text": "482913"}],
+        },
+    ]
+
+
+async def test_raw_carousel_dicts_reach_the_wire_untouched(
+    scripted: AsyncClient, router: respx.MockRouter
+) -> None:
+    """A carousel written as Meta's dicts is checked and sent exactly as given."""
+    route = router.post(f"{MESSAGES}/send-template").mock(return_value=ok(fixture("send_template")))
+    header = {"type": "header", "parameters": [{"type": "image", "image": {"id": "1"}}]}
+    carousel = {"type": "carousel", "cards": [{"card_index": 0, "components": [header]}]}
+    await scripted.account(1).messages.send_template(
+        to="923001234567", template_name="summer_sale", lang_code="en", components=[carousel]
+    )
+    assert sent_json(route.calls.last.request)["content_json"]["components"] == [carousel]
+
+
+@pytest.mark.parametrize(
+    ("message", "components", "field"),
+    [
+        (
+            Flow(body="Book", flow_cta="Book now", flow_id="1", flow_name="both"),
+            None,
+            "message.flow_id",
+        ),
+        (Audio(link="https://example.com/a.mp3", voice=True), None, "message.link"),
+        (None, [OtpButton(code="1234567890123456")], "components[0].code"),
+        (
+            None,
+            [{"type": "carousel", "cards": [{"card_index": 12, "components": []}]}],
+            "components[0].cards[0].card_index",
+        ),
+    ],
+)
+async def test_new_kinds_fail_before_any_request_naming_the_field(
+    scripted: AsyncClient, router: respx.MockRouter, message: Any, components: Any, field: str
+) -> None:
+    """A breach of a new kind's limit raises ValidationError with its field; nothing is sent."""
+    single = router.post(f"{MESSAGES}/send-single").mock(return_value=ok({"success": True}))
+    template = router.post(f"{MESSAGES}/send-template").mock(
+        return_value=ok(fixture("send_template"))
+    )
+    messages = scripted.account(1).messages
+    send = (
+        messages.send(to="923001234567", message=message)
+        if message is not None
+        else messages.send_template(
+            to="923001234567", template_name="t", lang_code="en", components=components
+        )
+    )
+    with pytest.raises(ValidationError) as caught:
+        await send
+    assert caught.value.field == field
+    assert not single.called
+    assert not template.called

@@ -215,6 +215,29 @@ async def test_rate_limit_pauses_the_whole_batch() -> None:
     assert elapsed >= 0.3
 
 
+@pytest.mark.parametrize("code", [130429, 80007, 131048])
+async def test_meta_pace_errors_pause_the_whole_batch(
+    code: int, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A number-wide Meta limit (131048 spam rate limit included) holds every worker, then the
+    refused item is sent again and nothing is lost or doubled."""
+    # Full jitter picks a random wait up to the ceiling: take the ceiling, so the pause is known.
+    monkeypatch.setattr("engagive_async._http._retry.random.uniform", lambda _low, high: high)
+    pause = RetryPolicy(max_attempts=3, initial_backoff=0.3, max_backoff=0.3)
+    fake = FakeEngagive(latency=0.001)
+    fake.script(Fault.meta_error(code), route=SEND_ROUTE)
+    async with in_process(fake, retry=pause) as client:
+        outcomes = await collect(client, templates(12), concurrency=4)
+    assert all(o.status is SENT for o in outcomes)
+    assert len(fake.sent) == 12
+    assert sorted(o.attempts for o in outcomes) == [1] * 11 + [2]
+    first_refusal_at = fake.requests[0].at
+    after = [r.at - first_refusal_at for r in fake.requests[1:] if r.route == SEND_ROUTE]
+    # Requests already in flight when Meta refused may land; nothing starts in the pause.
+    assert sum(1 for t in after if 0.01 < t < 0.29) == 0
+    assert max(after) >= 0.3
+
+
 async def test_client_side_rate_limit() -> None:
     """rate_limit=200 lets a burst of 20 go at once, then one start every 5 ms."""
     fake = FakeEngagive()
@@ -408,6 +431,7 @@ NOT_SENT_FAULTS = (
     Fault.meta_error(130429),
     Fault.meta_error(131056),
     Fault.meta_error(80007),
+    Fault.meta_error(131048),
 )
 #: Faults after which the message was, or may have been, acted on: the send is final.
 FINAL_FAULTS = (

@@ -20,7 +20,7 @@ from engagive_async import (
     TemplateContent,
     TemplateSend,
 )
-from engagive_async.builders import Text
+from engagive_async.builders import Flow, ProductList, ProductSection, Text, otp
 
 
 async def user_code() -> None:
@@ -43,6 +43,14 @@ async def user_code() -> None:
         assert_type(result, SendResult)
         assert_type(result.wamid, str | None)
         assert_type(await acct.messages.send(to="923001234567", message=Text("hi")), SendResult)
+        flow = Flow(body="Book", flow_cta="Book now", flow_id="1", header="Tables")
+        await acct.messages.send(to="923001234567", message=flow)
+        section = ProductSection(title="Breads", product_retailer_ids=["sku-1"])
+        products = ProductList(header="Picks", body="b", catalog_id="1", sections=[section])
+        await acct.messages.send(to="923001234567", message=products)
+        await acct.messages.send_template(
+            to="923001234567", template_name="login", lang_code="en", components=otp("482913")
+        )
         items = [TemplateSend(to="923001234567", template_name="hello_world", lang_code="en_US")]
         async with aclosing(acct.messages.send_many(items, concurrency=64)) as outcomes:
             async for outcome in outcomes:

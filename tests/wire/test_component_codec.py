@@ -14,6 +14,8 @@ from engagive_async.models.components import (
     ActionParam,
     BodyComponent,
     ButtonComponent,
+    CarouselCard,
+    CarouselComponent,
     Component,
     CouponCodeParam,
     CurrencyParam,
@@ -21,13 +23,20 @@ from engagive_async.models.components import (
     DocumentParam,
     HeaderComponent,
     ImageParam,
+    LimitedTimeOfferComponent,
+    LimitedTimeOfferParam,
     LocationParam,
+    OtpButton,
     Parameter,
     PayloadParam,
     TextParam,
+    UnknownComponent,
+    UnknownParam,
     VideoParam,
     body_text,
+    otp,
 )
+from tests.wire._samples import COMPONENTS
 
 
 def _decode(wire: Any, cls: Any) -> Any:
@@ -95,12 +104,22 @@ def test_components_accept_either_case_and_string_or_int_index() -> None:
         structure({"type": "button", "sub_type": "url", "index": "first"}, ButtonComponent)
 
 
-def test_unknown_component_or_parameter_kinds_fail_to_decode() -> None:
-    """A component dict of an unknown kind is reported, with where it is."""
-    with pytest.raises(DecodeFailure, match="unknown component type"):
+def test_unknown_component_or_parameter_kinds_are_kept_whole() -> None:
+    """A kind this version does not model decodes as Unknown*, and encodes back unchanged;
+    asking for another class than the dict holds is reported."""
+    param = {"type": "hologram", "hologram": {"depth": 3}}
+    decoded = _decode({"type": "body", "parameters": [param]}, Component)
+    assert decoded == BodyComponent(
+        parameters=[UnknownParam(type="hologram", payload={"hologram": {"depth": 3}})]
+    )
+    assert components_to_wire([decoded]) == [{"type": "body", "parameters": [param]}]
+    footer = {"type": "footer", "text": "x"}
+    assert _decode(footer, Component) == UnknownComponent(type="footer", payload={"text": "x"})
+    assert components_to_wire([_decode(footer, Component)]) == [footer]
+    with pytest.raises(DecodeFailure, match="expected BodyComponent"):
         structure({"type": "carousel", "cards": []}, BodyComponent)
     with pytest.raises(DecodeFailure, match=r"parameters\[0\]"):
-        structure({"type": "body", "parameters": [{"type": "hologram"}]}, BodyComponent)
+        structure({"type": "body", "parameters": [{"type": 7}]}, BodyComponent)
 
 
 def test_components_to_wire_passes_dicts_through_unchanged() -> None:
@@ -132,3 +151,93 @@ def test_components_to_wire_names_the_bad_item(components: Any, field: str) -> N
     with pytest.raises(ValidationError) as caught:
         components_to_wire(components)
     assert caught.value.field == field
+
+
+@pytest.mark.parametrize("component", COMPONENTS)
+def test_every_component_kind_round_trips(component: Component) -> None:
+    """Each typed component (carousel, offer, full date_time ...) encodes to plain JSON and
+    decodes back equal; an OtpButton comes back as the url button it is on the wire."""
+    wire = json.loads(json.dumps(components_to_wire([component])))[0]
+    expected: Any = component
+    if isinstance(component, OtpButton):
+        expected = ButtonComponent(
+            sub_type="url", index=component.index, parameters=[TextParam(component.code)]
+        )
+    assert _decode(wire, Component) == expected
+
+
+def test_date_time_keeps_every_part() -> None:
+    """day_of_month, hour and the rest survive decoding (they were once dropped)."""
+    wire = {
+        "type": "date_time",
+        "date_time": {
+            "fallback_value": "February 25, 1977", "calendar": "GREGORIAN", "day_of_week": 5,
+            "year": 1977, "month": 2, "day_of_month": 25, "hour": 15, "minute": 33,
+        },
+    }  # fmt: skip
+    decoded = _decode(wire, Parameter)
+    assert decoded.day_of_month == 25
+    assert decoded.hour == 15
+    assert components_to_wire([BodyComponent(parameters=[decoded])])[0]["parameters"] == [wire]
+
+
+def test_carousel_and_offer_shapes() -> None:
+    """A carousel holds cards with card_index and their components; an offer its expiry."""
+    carousel, offer = components_to_wire(
+        [
+            CarouselComponent(
+                cards=[CarouselCard(card_index=0, components=[body_text("A"), {"type": "x"}])]
+            ),
+            LimitedTimeOfferComponent(parameters=[LimitedTimeOfferParam(expiration_time_ms=5)]),
+        ]
+    )
+    assert carousel == {
+        "type": "carousel",
+        "cards": [
+            {
+                "card_index": 0,
+                "components": [
+                    {"type": "body", "parameters": [{"type": "text", "text": "A"}]},
+                    {"type": "x"},
+                ],
+            }
+        ],
+    }
+    assert offer == {
+        "type": "limited_time_offer",
+        "parameters": [
+            {"type": "limited_time_offer", "limited_time_offer": {"expiration_time_ms": 5}}
+        ],
+    }
+
+
+def test_otp_fills_body_and_button_with_the_code() -> None:
+    """otp() gives Meta's authentication shape: body text and url button 0 both carry it."""
+    assert components_to_wire(otp("482913")) == [
+        {"type": "body", "parameters": [{"type": "text", "text": "482913"}]},
+        {
+            "type": "button",
+            "sub_type": "url",
+            "index": "0",
+            "parameters": [{"type": "text", "text": "482913"}],
+        },
+    ]
+
+
+@pytest.mark.parametrize(
+    "wire",
+    [
+        {"type": "body", "parameters": [{"type": "text", "text": "a", "emphasis": "bold"}]},
+        {"type": "header", "parameters": [{"type": "image", "image": {"id": "1", "caption": "c"}}]},
+        {"type": "header", "parameters": [{"type": "image", "image": {"id": "1"}, "alt": "x"}]},
+        {"type": "body", "parameters": [], "locale": "en"},
+        {"type": "button", "sub_type": "url", "index": "0", "parameters": [], "style": "x"},
+        {"type": "carousel", "cards": [{"card_index": 0, "components": [], "theme": "dark"}]},
+    ],
+    ids=["flat-param", "nested-param", "param-beside", "component", "button", "card"],
+)
+def test_known_kinds_with_keys_their_builder_lacks_are_kept_whole(wire: dict[str, Any]) -> None:
+    """A key no field holds turns the parameter or component into its Unknown form, so the
+    encoding gives back exactly what was read."""
+    decoded = _decode(wire, Component)
+    assert components_to_wire([decoded]) == [wire]

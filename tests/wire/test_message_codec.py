@@ -40,6 +40,7 @@ from engagive_async.models.messages import (
     Video,
     VideoHeader,
 )
+from tests.wire._samples import NEW_MESSAGES
 
 
 def _decode(wire: Any, cls: Any) -> Any:
@@ -172,6 +173,7 @@ FULL: list[Message] = [
     ),
     LocationRequest(body="Where are you?"),
     UnknownMessage(type="reaction", payload={"reaction": {"message_id": "wamid.1", "emoji": "👍"}}),
+    *NEW_MESSAGES,
 ]
 
 
@@ -236,10 +238,35 @@ def test_header_and_footer_shapes() -> None:
         {"type": "brand_new", "brand_new": [1, 2], "context": {"message_id": "wamid.2"}},
         {
             "type": "interactive",
+            "interactive": {"type": "voice_call", "action": {"name": "voice_call"}},
+        },
+        {
+            "type": "interactive",
             "interactive": {
                 "type": "flow",
                 "body": {"text": "Sign up"},
-                "action": {"name": "flow", "parameters": {"flow_id": "123"}},
+                "action": {
+                    "name": "flow",
+                    "parameters": {"flow_id": "1", "flow_cta": "Go", "flow_new_option": True},
+                },
+            },
+        },
+        {
+            "type": "interactive",
+            "interactive": {
+                "type": "location_request_message",
+                "header": {"type": "text", "text": "h"},
+                "body": {"text": "b"},
+                "action": {"name": "send_location"},
+            },
+        },
+        {
+            "type": "interactive",
+            "interactive": {
+                "type": "button",
+                "header": {"type": "text", "text": "h", "sub_text": "s"},
+                "body": {"text": "b"},
+                "action": {"buttons": [{"type": "reply", "reply": {"id": "a", "title": "A"}}]},
             },
         },
         {
@@ -261,7 +288,17 @@ def test_header_and_footer_shapes() -> None:
             },
         },
     ],
-    ids=["reaction", "template", "new-kind", "flow", "new-header", "list-media-header"],
+    ids=[
+        "reaction",
+        "template",
+        "new-kind",
+        "new-interactive-kind",
+        "flow-new-parameter",
+        "header-where-none-fits",
+        "header-sub-text",
+        "new-header",
+        "list-media-header",
+    ],
 )
 def test_unknown_kinds_decode_to_unknown_message_and_back_unchanged(wire: dict[str, Any]) -> None:
     """A kind (or header) this version cannot hold is kept whole and re-encoded as received."""
@@ -302,10 +339,23 @@ def test_malformed_known_kinds_fail_with_a_readable_reason(
     assert fragment in str(caught.value)
 
 
-def test_a_message_without_a_type_fails_to_decode_as_the_union() -> None:
-    """Decoding into the Message union reports a missing "type" as a DecodeFailure."""
+def test_a_message_without_a_type_is_read_by_its_content_key() -> None:
+    """Meta's own examples sometimes leave "type" out: the one content key present says it."""
+    assert _decode({"text": {"body": "hi", "preview_url": True}}, Message) == Text(
+        "hi", preview_url=True
+    )
+    wire = converter.unstructure(LocationRequest(body="Where?"), Message)
+    del wire["type"]
+    assert _decode(wire, Message) == LocationRequest(body="Where?")
+
+
+@pytest.mark.parametrize(
+    "wire", [{"context": {"message_id": "wamid.1"}}, {"text": {"body": "a"}, "image": {"id": "1"}}]
+)
+def test_a_message_without_a_type_or_one_content_key_fails(wire: dict[str, Any]) -> None:
+    """No "type" and no single content key: a DecodeFailure naming message.type."""
     with pytest.raises(DecodeFailure, match=r"message\.type"):
-        _decode({"text": {"body": "hi"}}, Message)
+        _decode(wire, Message)
 
 
 def test_structuring_as_the_wrong_class_fails() -> None:
