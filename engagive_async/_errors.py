@@ -7,6 +7,8 @@ Every error the SDK raises derives from :class:`EngagiveError`::
     │   └── ExpiredTokenError           the JWT's ``exp`` claim is already past
     ├── ClientClosedError               the client was used after ``aclose()``
     ├── ValidationError                 bad input, caught before any request; names the field
+    │   └── TemplatePreflightError      a send's template is missing, not approved, lacks the
+    │                                   language, or has another number of placeholders
     ├── PaginationError                 a server that pages in a loop, or past ``max_pages``
     └── APIError                        anything that happened on the wire
         ├── APIConnectionError          no HTTP answer; ``.request_sent`` tells whether
@@ -59,6 +61,7 @@ __all__ = [
     "PermissionDeniedError",
     "RateLimitError",
     "ResponseDecodeError",
+    "TemplatePreflightError",
     "UpstreamError",
     "ValidationError",
 ]
@@ -109,6 +112,28 @@ class ValidationError(EngagiveError, ValueError):
         """The same error, its field placed under ``prefix`` (for nested objects)."""
         field = f"{prefix}.{self.field}" if not self.field.startswith("[") else prefix + self.field
         return ValidationError(field, self.reason)
+
+
+class TemplatePreflightError(ValidationError):
+    """A pre-flight check found that Meta would refuse every send of this template.
+
+    Raised before the first send of a campaign (``send_many(..., preflight=True)``,
+    ``templates.preflight(...)``, the CLI), so that not one message goes out.
+
+    Attributes:
+        template_name: the template the sends name.
+        lang_code: the language they name.
+        problem: what is wrong (``"does not exist"``, ``"is paused, not approved"``, ...).
+        field: ``template_name``, ``lang_code`` or ``components``: the input to change.
+    """
+
+    def __init__(
+        self, template_name: str, lang_code: str, problem: str, *, field: str = "template_name"
+    ) -> None:
+        self.template_name = template_name
+        self.lang_code = lang_code
+        self.problem = problem
+        super().__init__(field, f"template {template_name!r} in {lang_code!r} {problem}")
 
 
 class PaginationError(EngagiveError):

@@ -38,6 +38,8 @@ def _build(cls: type[errors.EngagiveError], *, with_meta: bool) -> errors.Engagi
         return cls("not JSON", **where, status_code=502, body="<html>")
     if cls is errors.APIError:
         return cls("went wrong", **where)
+    if cls is errors.TemplatePreflightError:
+        return cls("order_shipped", "es", "has no content in that language", field="lang_code")
     if cls is errors.ValidationError:
         return cls("message.text", "is empty")
     return cls("went wrong")

@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import time
 from collections.abc import AsyncGenerator, Callable, Mapping, Sequence
-from contextlib import aclosing
+from contextlib import AsyncExitStack, aclosing
 from typing import Any
 
 from engagive_async._checks import _fields as check
@@ -30,6 +30,8 @@ from engagive_async.models.batch import (
 from engagive_async.models.messages import Message
 from engagive_async.models.results import Envelope, SendResult
 from engagive_async.resources._base import Resource
+from engagive_async.resources.preflight import TemplatePreflight
+from engagive_async.resources.templates import TemplatesResource
 
 __all__ = ["MessagesResource"]
 
@@ -111,6 +113,7 @@ class MessagesResource(Resource):
         on_progress: Callable[[BatchProgress], object] | None = None,
         journal: SendJournal | None = None,
         retry: RetryPolicy | None = None,
+        preflight: bool = False,
     ) -> AsyncGenerator[SendOutcome, None]:
         """Send many items concurrently; yield one :class:`SendOutcome` per item.
 
@@ -134,6 +137,14 @@ class MessagesResource(Resource):
             journal: durable record of the campaign (see ``SendJournal``): items it says are
                 done are SKIPPED, others are marked in flight before their request.
             retry: the retry policy for this batch (default: the client's).
+            preflight: check each template the items name first (it exists, is approved,
+                has the language, its body has as many placeholders as the item gives
+                parameters; see ``templates.preflight``), reading each template and language
+                once. A list is checked whole before anything is sent; a lazy input item by
+                item as it is pulled, so a new template met late stops the batch there.
+
+        Raises:
+            TemplatePreflightError: with ``preflight``, from the first step of the loop.
         """
         # A tenth of a second's worth of burst: a whole second's worth would let a batch open
         # with one rate's worth of sends at once, which is what per-number limits punish.
@@ -143,18 +154,24 @@ class MessagesResource(Resource):
         def prepare(item: SendItem) -> Sender:
             return self._prepare(item, retry=policy)
 
-        return run_batch(
-            items,
-            prepare,
-            concurrency=concurrency,
-            ordered=ordered,
-            throttle=throttle,
-            deadline=deadline,
-            grace=grace,
-            stop_on=stop_on,
-            on_progress=on_progress,
-            journal=journal,
-        )
+        def start(checked: Items) -> AsyncGenerator[SendOutcome, None]:
+            return run_batch(
+                checked,
+                prepare,
+                concurrency=concurrency,
+                ordered=ordered,
+                throttle=throttle,
+                deadline=deadline,
+                grace=grace,
+                stop_on=stop_on,
+                on_progress=on_progress,
+                journal=journal,
+            )
+
+        if not preflight:
+            return start(items)
+        templates = TemplatesResource(self._pipeline, self._account_id, self._paging)
+        return _checked_first(TemplatePreflight(templates), items, start)
 
     async def send_batch(self, items: Items, **options: Any) -> BatchReport:
         """Send a small batch and gather it into a :class:`BatchReport` (input order).
@@ -227,6 +244,22 @@ class MessagesResource(Resource):
         raise TypeError(
             f"send items are TemplateSend, SingleSend or ReactionSend, got {type(item).__name__}"
         )
+
+
+async def _checked_first(
+    checker: TemplatePreflight,
+    items: Items,
+    start: Callable[[Items], AsyncGenerator[SendOutcome, None]],
+) -> AsyncGenerator[SendOutcome, None]:
+    async with AsyncExitStack() as stack:
+        if isinstance(items, Sequence):
+            await checker.check_all(items)
+            checked: Items = items  # still a list: the batch knows its size
+        else:
+            checked = await stack.enter_async_context(aclosing(checker.checking(items)))
+        stream = await stack.enter_async_context(aclosing(start(checked)))
+        async for outcome in stream:
+            yield outcome
 
 
 def _send_result(envelope: Envelope) -> SendResult:

@@ -334,7 +334,7 @@ class FakeEngagive:
             try:
                 ok = self._backend.handle(call)
             except Problem as problem:
-                reply = errors.error(problem.status, problem.text)
+                reply = problem.reply(errors)
             else:
                 reply = errors.success(
                     ok.status, ok.message, ok.data, ok.pagination, ok.meta_response
