@@ -86,9 +86,9 @@ def test_the_docs_have_examples() -> None:
 @pytest.mark.parametrize("block", ALL_BLOCKS, ids=lambda b: b.where)
 def test_every_block_runs_and_imports_real_names(block: Block) -> None:
     """Each block says how it runs, compiles, and imports only names the package has."""
-    assert block.marker is not None and _KINDS.fullmatch(block.marker), (
-        f"{block.where}: every python block needs <!-- test: program|module NAME|pytest -->"
-    )
+    needs = f"{block.where}: every python block needs <!-- test: program|module NAME|pytest -->"
+    assert block.marker is not None, needs
+    assert _KINDS.fullmatch(block.marker), needs
     tree = ast.parse(block.source, block.where)
     for node in ast.walk(tree):
         if isinstance(node, ast.ImportFrom) and (node.module or "").startswith("engagive_async"):
