@@ -4,9 +4,11 @@ Every ```python block of README.md must compile (top-level ``await`` allowed, as
 and may import only names that exist. A block right after an HTML comment
 ``<!-- readme-test: NAME -->`` (invisible on GitHub and PyPI) also runs, as its NAME says:
 
-* ``quick-start``: a complete program (``asyncio.run(main())``), run as ``__main__`` unchanged,
-  with ``ENGAGIVE_API_TOKEN`` and ``ENGAGIVE_BASE_URL`` pointing at a FakeEngagive served on
-  127.0.0.1, as a reader would point it at Engagive.
+* ``quick-start``: a complete program (``asyncio.run(main())``), run as ``__main__`` unchanged
+  and offline: no token or host in the environment, the FakeEngagive it creates itself.
+* ``quick-start-real``: the ``main`` that replaces the quick start's, run in what the quick
+  start left (its ``tour``), with ``ENGAGIVE_API_TOKEN`` and ``ENGAGIVE_BASE_URL`` pointing at
+  a FakeEngagive served on 127.0.0.1, as a reader would point it at Engagive.
 * ``module NAME``: a module of the reader's app, importable by the ``pytest`` block.
 * ``pytest``: a test module, run by pytest (in process, through ``pytester``) next to the
   ``module`` blocks; every test in it must pass.
@@ -104,7 +106,7 @@ def test_every_block_compiles_and_imports_real_names(block: Block) -> None:
 def test_every_marker_has_a_runner_and_every_runner_a_block() -> None:
     """Renaming or removing a marked block cannot silently stop it from running."""
     markers = {b.marker for b in _blocks() if b.marker is not None}
-    runners = {"quick-start", "pytest", *SNIPPETS}
+    runners = {"quick-start", "quick-start-real", "pytest", *SNIPPETS}
     modules = {m for m in markers if m.startswith("module ")}
     assert markers - modules == runners
 
@@ -112,15 +114,35 @@ def test_every_marker_has_a_runner_and_every_runner_a_block() -> None:
 # --- the quick start: a program, run as written -----------------------------------------------
 
 
-def test_quick_start_runs_as_written(
+def test_quick_start_runs_offline_as_written(
     monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    """The Quick start program lists, reads and sends through Engagive's endpoints."""
+    """With nothing configured, the Quick start lists, reads and sends, all in memory."""
+    monkeypatch.delenv("ENGAGIVE_API_TOKEN", raising=False)
+    monkeypatch.delenv("ENGAGIVE_BASE_URL", raising=False)
+    exec(_compile(_marked("quick-start")), {"__name__": "__main__"})  # noqa: S102
+    out = capsys.readouterr().out
+    assert "order_shipped approved" in out
+    assert "wamid." in out
+    assert out.rstrip().endswith("FakeEngagive received 3 messages")
+
+
+def test_quick_start_for_real_runs_against_the_configured_host(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """The real ``main`` takes token and host from the environment and sends through them."""
+    monkeypatch.delenv("ENGAGIVE_API_TOKEN", raising=False)
+    monkeypatch.delenv("ENGAGIVE_BASE_URL", raising=False)
+    namespace: dict[str, Any] = {"__name__": "quick_start"}  # its definitions, not its run
+    source = _marked("quick-start").source
+    offline = source.replace("\nasyncio.run(main())\n", "\n")
+    assert offline != source
+    exec(compile(offline, "README.md", "exec"), namespace)  # noqa: S102
     fake = FakeEngagive()
     with fake.serve_in_thread() as base_url:
         monkeypatch.setenv("ENGAGIVE_API_TOKEN", "test-token")
         monkeypatch.setenv("ENGAGIVE_BASE_URL", base_url)
-        exec(_compile(_marked("quick-start")), {"__name__": "__main__"})  # noqa: S102
+        exec(_compile(_marked("quick-start-real")), namespace)  # noqa: S102
     out = capsys.readouterr().out
     assert "order_shipped approved" in out
     assert [m.route for m in fake.sent] == [
