@@ -48,6 +48,9 @@ class FakeEngagive:
 
     Requests are checked in this order: unknown path (404), wrong method (405), bearer token
     (401), account allowed for the token (403), then a scripted or random fault, then the route.
+    A send-template naming a template the store lacks, one not approved, or a language without
+    content is refused as Meta would refuse it (502, Meta's 132001 in ``metaResponse``; the
+    shape is assumed, see ``_handlers.template_refusal``): add the templates your tests send.
 
     Args:
         tokens: token -> account ids it may use (default: ``{"test-token": [1]}``).
