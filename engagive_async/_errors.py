@@ -29,7 +29,7 @@ httpx exceptions become these only in the ``_http`` package; the original stays 
 ``__cause__``. No error message ever contains the bearer token: the pipeline never puts request
 headers into a message, and the connection errors carry only the method and the URL.
 
-Every error pickles with all its fields (Celery, arq, multiprocessing and Sentry pickle them):
+Every error pickles with all its fields (Celery, arq and multiprocessing pickle them):
 :meth:`EngagiveError.__reduce__` rebuilds it from its message and attributes without calling
 ``__init__``, so no subclass needs its own. The ``__cause__`` chain stays in the raising
 process, as with any exception: the cause may be an httpx object that does not pickle, or one

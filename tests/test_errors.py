@@ -1,4 +1,4 @@
-"""Errors pickle with every field (Celery, arq, multiprocessing and Sentry pickle them)."""
+"""Errors pickle with every field (Celery, arq and multiprocessing pickle them)."""
 
 from __future__ import annotations
 
