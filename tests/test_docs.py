@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import ast
 import importlib
+import importlib.util
 import json
 import pickle
 import re
@@ -143,10 +144,16 @@ def test_pytest_examples_pass(doc: Path, pytester: pytest.Pytester) -> None:
 
 
 def _load(doc: str, name: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> ModuleType:
-    (tmp_path / f"{name}.py").write_text(_marked(doc, f"module {name}").source, encoding="utf-8")
-    monkeypatch.syspath_prepend(str(tmp_path))
-    monkeypatch.delitem(sys.modules, name, raising=False)
-    return importlib.import_module(name)
+    """Import a ``module NAME`` block as ``NAME``, for this test only."""
+    path = tmp_path / f"{name}.py"
+    path.write_text(_marked(doc, f"module {name}").source, encoding="utf-8")
+    spec = importlib.util.spec_from_file_location(name, path)
+    assert spec is not None
+    assert spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    monkeypatch.setitem(sys.modules, name, module)  # gone again after the test
+    spec.loader.exec_module(module)
+    return module
 
 
 # arq's Worker.close() calls redis' deprecated close(); not ours to fix.
