@@ -21,8 +21,8 @@ __all__ = [
 TOKEN = "test-token"  # noqa: S105 - a fake server's token, not a secret
 ACCOUNT_ID = 1
 SEND_PATH = f"/api/business/public/channels/whatsapp/accounts/{ACCOUNT_ID}/messages/send-template"
-TEMPLATE_NAME = "hello_world"
-LANG_CODE = "en_US"
+TEMPLATE_NAME = "order_shipped"
+LANG_CODE = "en"
 # The SDK's own User-Agent (engagive_async._config.DEFAULT_USER_AGENT), so that every client
 # sends the same header set: Authorization, Accept, User-Agent, Content-Type (from json=).
 USER_AGENT = "engagive-async-python"

@@ -37,6 +37,7 @@ from engagive_async._errors import (
     PermissionDeniedError,
     RateLimitError,
     ResponseDecodeError,
+    TemplatePreflightError,
     UpstreamError,
     ValidationError,
 )
@@ -115,6 +116,7 @@ __all__ = [
     "SubmitResult",
     "Template",
     "TemplateContent",
+    "TemplatePreflightError",
     "TemplateSend",
     "UpstreamError",
     "ValidationError",

@@ -7,6 +7,8 @@ Every error the SDK raises derives from :class:`EngagiveError`::
     │   └── ExpiredTokenError           the JWT's ``exp`` claim is already past
     ├── ClientClosedError               the client was used after ``aclose()``
     ├── ValidationError                 bad input, caught before any request; names the field
+    │   └── TemplatePreflightError      a send's template is missing, not approved, lacks the
+    │                                   language, or has another number of placeholders
     ├── PaginationError                 a server that pages in a loop, or past ``max_pages``
     └── APIError                        anything that happened on the wire
         ├── APIConnectionError          no HTTP answer; ``.request_sent`` tells whether
@@ -26,6 +28,12 @@ Every error the SDK raises derives from :class:`EngagiveError`::
 httpx exceptions become these only in the ``_http`` package; the original stays reachable as
 ``__cause__``. No error message ever contains the bearer token: the pipeline never puts request
 headers into a message, and the connection errors carry only the method and the URL.
+
+Every error pickles with all its fields (Celery, arq and multiprocessing pickle them):
+:meth:`EngagiveError.__reduce__` rebuilds it from its message and attributes without calling
+``__init__``, so no subclass needs its own. The ``__cause__`` chain stays in the raising
+process, as with any exception: the cause may be an httpx object that does not pickle, or one
+that holds the request and its headers.
 """
 
 from __future__ import annotations
@@ -53,13 +61,26 @@ __all__ = [
     "PermissionDeniedError",
     "RateLimitError",
     "ResponseDecodeError",
+    "TemplatePreflightError",
     "UpstreamError",
     "ValidationError",
 ]
 
 
+def _rebuild(cls: type[EngagiveError], args: tuple[Any, ...], state: dict[str, Any]) -> Any:
+    """Unpickle an error: its ``args`` and attributes back, ``__init__`` not called."""
+    error = cls.__new__(cls, *args)
+    error.args = args
+    error.__dict__.update(state)
+    return error
+
+
 class EngagiveError(Exception):
     """Base of every error raised by engagive_async."""
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        # BaseException's own reduce calls ``cls(*args)``, which fails for keyword-only fields.
+        return _rebuild, (type(self), self.args, dict(self.__dict__))
 
 
 class ConfigurationError(EngagiveError):
@@ -93,6 +114,28 @@ class ValidationError(EngagiveError, ValueError):
         return ValidationError(field, self.reason)
 
 
+class TemplatePreflightError(ValidationError):
+    """A pre-flight check found that Meta would refuse every send of this template.
+
+    Raised before the first send of a campaign (``send_many(..., preflight=True)``,
+    ``templates.preflight(...)``, the CLI), so that not one message goes out.
+
+    Attributes:
+        template_name: the template the sends name.
+        lang_code: the language they name.
+        problem: what is wrong (``"does not exist"``, ``"is paused, not approved"``, ...).
+        field: ``template_name``, ``lang_code`` or ``components``: the input to change.
+    """
+
+    def __init__(
+        self, template_name: str, lang_code: str, problem: str, *, field: str = "template_name"
+    ) -> None:
+        self.template_name = template_name
+        self.lang_code = lang_code
+        self.problem = problem
+        super().__init__(field, f"template {template_name!r} in {lang_code!r} {problem}")
+
+
 class PaginationError(EngagiveError):
     """The server repeated a page or cursor, or the walk passed ``max_pages``."""
 
@@ -103,6 +146,8 @@ class APIError(EngagiveError):
     Attributes:
         method: HTTP method of the request.
         url: full URL of the request (never contains the token).
+        attempts: requests made for the call, this failed one included.
+        waited: seconds spent waiting between those attempts.
     """
 
     def __init__(self, message: str, *, method: str, url: str) -> None:
@@ -110,10 +155,16 @@ class APIError(EngagiveError):
         self.url = url
         #: Set by the pager when the failure happened while fetching a page.
         self.page: int | None = None
+        #: Requests made for this call, the failed one included (set by the pipeline).
+        self.attempts = 1
+        #: Seconds waited between those attempts, in all.
+        self.waited = 0.0
         super().__init__(message)
 
     def __str__(self) -> str:
         text = super().__str__()
+        if self.attempts > 1:
+            text += f" (gave up after {self.attempts} attempts, {self.waited:.2f}s of waiting)"
         return f"{text} (while fetching page {self.page})" if self.page is not None else text
 
 

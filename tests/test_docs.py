@@ -5,11 +5,16 @@ later included) must compile (top-level ``await`` allowed, as in the snippets), 
 names that exist, and runs. A block right after an HTML comment ``<!-- docs-test: NAME -->``
 (``readme-test:`` works too; invisible on GitHub, PyPI and the site) runs as its NAME says:
 
-* ``quick-start``: a complete program (``asyncio.run(main())``), run as ``__main__`` unchanged,
-  with ``ENGAGIVE_API_TOKEN`` and ``ENGAGIVE_BASE_URL`` pointing at a FakeEngagive served on
-  127.0.0.1, as a reader would point it at Engagive.
-* ``module NAME``: a module of the reader's app, importable by the ``pytest`` block.
-* ``pytest``: a test module, run by pytest (in process, through ``pytester``) next to the
+* ``quick-start``: a complete program (``asyncio.run(main())``), run as ``__main__`` unchanged
+  and offline: no token or host in the environment, the FakeEngagive it creates itself.
+* ``quick-start-real``: the ``main`` that replaces the quick start's, run in what the quick
+  start left (its ``tour``), with ``ENGAGIVE_API_TOKEN`` and ``ENGAGIVE_BASE_URL`` pointing at
+  a FakeEngagive served on 127.0.0.1, as a reader would point it at Engagive.
+* ``program``: a complete program of a guide, run as ``__main__`` unchanged and offline (against
+  a FakeEngagive it creates itself); it must print something.
+* ``module NAME``: a module of the reader's app, importable by the ``pytest`` blocks of the same
+  page.
+* ``pytest``: a test module, run by pytest (in process, through ``pytester``) next to its page's
   ``module`` blocks; every test in it must pass.
 * ``compile-only``: a block that needs what the tests cannot give it (a framework that is not
   installed, a real account); it is compiled and its imports checked, not run.
@@ -19,18 +24,25 @@ names that exist, and runs. A block right after an HTML comment ``<!-- docs-test
 
 A block without a marker is a snippet too, run the same way with nothing to check but that it
 completes. A marker whose NAME has no entry here fails, and so does an entry whose block is gone;
-a NAME is used once across all the pages.
+a snippet's NAME is used once across all the pages (``program`` and ``pytest`` may repeat, a
+``module`` NAME once per page). A few modules are also run the way their framework runs them
+(the arq worker under a real ``arq.Worker``), at the end.
 """
 
 from __future__ import annotations
 
 import ast
 import importlib
+import importlib.util
 import inspect
+import json
 import logging
+import pickle
 import re
+import sys
 from collections.abc import Callable
 from pathlib import Path
+from types import ModuleType
 from typing import Any
 
 import attrs
@@ -64,6 +76,7 @@ class Block:
     source: str
     where: str
     marker: str | None
+    page: Path
 
 
 def _blocks() -> list[Block]:
@@ -78,13 +91,14 @@ def _blocks() -> list[Block]:
                     source=match.group(1),
                     where=f"{page.relative_to(ROOT)}:{before.count(chr(10)) + 1}",
                     marker=marker.group(1) if marker else None,
+                    page=page,
                 )
             )
     return found
 
 
-def _marked(name: str) -> Block:
-    matches = [b for b in _blocks() if b.marker == name]
+def _marked(name: str, page: str | None = None) -> Block:
+    matches = [b for b in _blocks() if b.marker == name and (page is None or b.page == ROOT / page)]
     assert len(matches) == 1, f"the pages have {len(matches)} blocks marked {name!r}"
     return matches[0]
 
@@ -116,10 +130,15 @@ def test_every_block_compiles_and_imports_real_names(block: Block) -> None:
 
 def test_every_marker_has_a_runner_and_every_runner_a_block() -> None:
     """Renaming or removing a marked block cannot silently stop it from running."""
-    listed = [b.marker for b in _blocks() if b.marker not in (None, _COMPILE_ONLY)]
-    markers = set(listed)
-    assert len(listed) == len(markers), "a marker NAME is used twice"
-    runners = {"quick-start", "pytest", *SNIPPETS}
+    repeatable = {None, _COMPILE_ONLY, "program", "pytest"}
+    listed = [
+        (b.page, b.marker) if b.marker.startswith("module ") else b.marker
+        for b in _blocks()
+        if b.marker not in repeatable
+    ]
+    assert len(listed) == len(set(listed)), "a marker NAME is used twice"
+    markers = {b.marker for b in _blocks() if b.marker not in (None, _COMPILE_ONLY)}
+    runners = {"quick-start", "quick-start-real", "program", "pytest", *SNIPPETS}
     modules = {m for m in markers if m is not None and m.startswith("module ")}
     assert markers - modules == runners
 
@@ -127,15 +146,35 @@ def test_every_marker_has_a_runner_and_every_runner_a_block() -> None:
 # --- the quick start: a program, run as written -----------------------------------------------
 
 
-def test_quick_start_runs_as_written(
+def test_quick_start_runs_offline_as_written(
     monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    """The Quick start program lists, reads and sends through Engagive's endpoints."""
+    """With nothing configured, the Quick start lists, reads and sends, all in memory."""
+    monkeypatch.delenv("ENGAGIVE_API_TOKEN", raising=False)
+    monkeypatch.delenv("ENGAGIVE_BASE_URL", raising=False)
+    exec(_compile(_marked("quick-start")), {"__name__": "__main__"})  # noqa: S102
+    out = capsys.readouterr().out
+    assert "order_shipped approved" in out
+    assert "wamid." in out
+    assert out.rstrip().endswith("FakeEngagive received 3 messages")
+
+
+def test_quick_start_for_real_runs_against_the_configured_host(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """The real ``main`` takes token and host from the environment and sends through them."""
+    monkeypatch.delenv("ENGAGIVE_API_TOKEN", raising=False)
+    monkeypatch.delenv("ENGAGIVE_BASE_URL", raising=False)
+    namespace: dict[str, Any] = {"__name__": "quick_start"}  # its definitions, not its run
+    source = _marked("quick-start").source
+    offline = source.replace("\nasyncio.run(main())\n", "\n")
+    assert offline != source
+    exec(compile(offline, "README.md", "exec"), namespace)  # noqa: S102
     fake = FakeEngagive()
     with fake.serve_in_thread() as base_url:
         monkeypatch.setenv("ENGAGIVE_API_TOKEN", "test-token")
         monkeypatch.setenv("ENGAGIVE_BASE_URL", base_url)
-        exec(_compile(_marked("quick-start")), {"__name__": "__main__"})  # noqa: S102
+        exec(_compile(_marked("quick-start-real")), namespace)  # noqa: S102
     out = capsys.readouterr().out
     assert "order_shipped approved" in out
     assert [m.route for m in fake.sent] == [
@@ -329,15 +368,35 @@ async def test_unmarked_example_runs_against_fake_engagive(block: Block) -> None
     await _run_snippet(block, FakeEngagive())
 
 
-# --- the pytest example: the reader's module and its tests ------------------------------------
+# --- programs, and the pytest examples: the reader's modules and their tests ------------------
 
 
-def test_pytest_example_passes(pytester: pytest.Pytester) -> None:
-    """The FakeEngagive section's tests pass against the module they test."""
-    for block in _blocks():
+@pytest.mark.parametrize(
+    "block", [b for b in _blocks() if b.marker == "program"], ids=lambda b: b.where
+)
+def test_program_runs_offline_as_written(
+    block: Block, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A guide's program runs unchanged, with no token or host in the environment."""
+    monkeypatch.delenv("ENGAGIVE_API_TOKEN", raising=False)
+    monkeypatch.delenv("ENGAGIVE_BASE_URL", raising=False)
+    exec(compile(block.source, block.where, "exec"), {"__name__": "__main__"})  # noqa: S102
+    assert capsys.readouterr().out, f"{block.where} printed nothing"
+
+
+PAGES_WITH_TESTS = sorted({b.page for b in _blocks() if b.marker == "pytest"})
+
+
+@pytest.mark.parametrize("page", PAGES_WITH_TESTS, ids=lambda p: p.name)
+def test_pytest_examples_pass(page: Path, pytester: pytest.Pytester) -> None:
+    """A page's test modules pass against the app modules the same page shows."""
+    blocks = [b for b in _blocks() if b.page == page]
+    for block in blocks:
         if block.marker is not None and block.marker.startswith("module "):
             pytester.makepyfile(**{block.marker.removeprefix("module "): block.source})
-    pytester.makepyfile(test_readme_example=_marked("pytest").source)
+    tests = [b for b in blocks if b.marker == "pytest"]
+    for n, block in enumerate(tests):
+        pytester.makepyfile(**{f"test_docs_example_{n}": block.source})
     result = pytester.runpytest_inprocess(
         "-p",
         "no:cacheprovider",
@@ -348,9 +407,9 @@ def test_pytest_example_passes(pytester: pytest.Pytester) -> None:
         "-o",
         "asyncio_default_fixture_loop_scope=function",
     )
-    result.assert_outcomes(
-        passed=len(re.findall(r"^async def test_", _marked("pytest").source, re.M))
-    )
+    expected = sum(len(re.findall(r"^async def test_|^def test_", b.source, re.M)) for b in tests)
+    assert expected
+    result.assert_outcomes(passed=expected)
 
 
 # --- the retry classification table ---------------------------------------------------------
@@ -376,3 +435,77 @@ def test_meta_code_table_matches_the_classification() -> None:
     expected[MetaErrorClass.STOP].update(range(200, 300))
     assert rows == expected
     assert all(classify_meta_code(c) is cls for cls, codes in rows.items() for c in codes)
+
+
+# --- modules run the way their framework runs them ------------------------------------------
+
+
+def _load(page: str, name: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> ModuleType:
+    """Import a ``module NAME`` block of ``page`` as ``NAME``, for this test only."""
+    path = tmp_path / f"{name}.py"
+    path.write_text(_marked(f"module {name}", page).source, encoding="utf-8")
+    spec = importlib.util.spec_from_file_location(name, path)
+    assert spec is not None
+    assert spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    monkeypatch.setitem(sys.modules, name, module)  # gone again after the test
+    spec.loader.exec_module(module)
+    return module
+
+
+# arq's Worker.close() calls redis' deprecated close(); not ours to fix.
+@pytest.mark.filterwarnings("ignore:Call to deprecated close:DeprecationWarning")
+async def test_the_arq_worker_returns_outcomes_that_read_back(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Under a real arq Worker (redis faked in memory), the job's result is read back whole."""
+    fakeredis = pytest.importorskip("fakeredis")
+    arq_connections = pytest.importorskip("arq.connections")
+    arq_worker = pytest.importorskip("arq.worker")
+
+    async def no_server_info(*_: Any, **__: Any) -> None:
+        pass  # the worker logs `INFO server` at start; fakeredis has no such command
+
+    monkeypatch.setattr(arq_worker, "log_redis_info", no_server_info)
+    worker_module = _load("docs/frameworks.md", "worker", tmp_path, monkeypatch)
+    fake = FakeEngagive()
+    fake.script(Fault.meta_error(131026), route="messages.send_template")
+    monkeypatch.setattr(
+        worker_module,
+        "make_client",
+        lambda: AsyncClient("test-token", transport=httpx.ASGITransport(fake.app)),
+    )
+    redis = arq_connections.ArqRedis(
+        connection_pool=fakeredis.FakeAsyncRedis(server=fakeredis.FakeServer()).connection_pool
+    )
+    orders = [
+        {"id": "A-1", "phone": "923001234567", "name": "Ann"},
+        {"id": "A-2", "phone": "923007654321", "name": "Bob"},
+    ]
+    job = await redis.enqueue_job("send_shipping_notices", orders)
+    settings = worker_module.WorkerSettings
+    worker = arq_worker.Worker(
+        functions=settings.functions,
+        on_startup=settings.on_startup,
+        on_shutdown=settings.on_shutdown,
+        redis_pool=redis,
+        burst=True,
+        poll_delay=0,
+        handle_signals=False,
+    )
+    try:
+        await worker.main()
+        result = await job.result(timeout=5)  # unpickled from redis, as a caller reads it
+    finally:
+        await worker.close()
+    assert result == pickle.loads(pickle.dumps(result))  # noqa: S301 - our own bytes
+    json.dumps(result)
+    by_key = {o["item"]["key"]: o for o in result["outcomes"]}
+    assert {k: o["status"] for k, o in by_key.items()} in (
+        {"A-1": "failed", "A-2": "sent"},
+        {"A-1": "sent", "A-2": "failed"},
+    )
+    failed = next(o for o in by_key.values() if o["status"] == "failed")
+    assert failed["error"]["meta_code"] == 131026
+    assert result["by_status"] == {"sent": 1, "failed": 1, "unknown": 0, "skipped": 0}
+    assert len(fake.sent) == 1

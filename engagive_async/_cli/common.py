@@ -4,10 +4,13 @@ from __future__ import annotations
 
 import enum
 import json
+import socket
 import sqlite3
+import ssl
 import sys
 from collections.abc import Awaitable, Callable
 from typing import Any, NoReturn, TypeVar
+from urllib.parse import urlsplit
 
 import anyio
 import click
@@ -15,10 +18,13 @@ from rich.console import Console
 from rich.markup import escape
 
 from engagive_async import (
+    APIConnectionError,
+    APITimeoutError,
     AuthenticationError,
     ConfigurationError,
     EngagiveError,
     PermissionDeniedError,
+    _config,
 )
 from engagive_async._client import AsyncClient
 
@@ -26,6 +32,7 @@ __all__ = [
     "ExitCode",
     "api_options",
     "connect",
+    "connection_failure",
     "fail",
     "print_json",
     "run_async",
@@ -70,12 +77,58 @@ def api_options(command: F) -> F:
 
 
 def connect(token: str | None, base_url: str | None, **options: Any) -> AsyncClient:
-    """The client; configuration problems exit with BAD_INPUT."""
+    """The client; configuration problems exit with BAD_INPUT, in terms of the CLI's flags."""
+    if not (token or "").strip() and _config.env_token() is None:
+        fail(
+            f"no API token: pass --token TOKEN or set the {_config.ENV_TOKEN} environment variable",
+            ExitCode.BAD_INPUT,
+        )
     try:
         # None lets the SDK read the environment itself: the token never passes through here.
         return AsyncClient(token, base_url=base_url, **options)
     except ConfigurationError as exc:
-        fail(str(exc), ExitCode.BAD_INPUT)
+        # The SDK names its own argument; here the user typed a flag (or set the variable).
+        fail(str(exc).replace("base_url", "--base-url"), ExitCode.BAD_INPUT)
+
+
+def connection_failure(error: APIConnectionError) -> str:
+    """One plain sentence for a failed connection: which host, and what went wrong there.
+
+    The error's own text carries the transport's details (exception classes, socket
+    addresses), which help a bug report more than someone at a terminal.
+    """
+    host = urlsplit(error.url).netloc or error.url
+    tries = f" (tried {error.attempts} times)" if error.attempts > 1 else ""
+    if error.request_sent:
+        return (
+            f"the connection to {host} broke before an answer came{tries}; "
+            "the request may have reached the server"
+        )
+    return f"cannot connect to {host}: {_reason(error)}{tries}; check --base-url and the network"
+
+
+def _reason(error: APIConnectionError) -> str:
+    if isinstance(error, APITimeoutError):
+        return "no answer in time"
+    seen: set[int] = set()
+    cause: BaseException | None = error
+    while cause is not None and id(cause) not in seen:
+        seen.add(id(cause))
+        for inner in (getattr(cause, "certificate_error", None), getattr(cause, "os_error", None)):
+            if isinstance(inner, BaseException):
+                cause = inner
+        if isinstance(cause, ssl.SSLCertVerificationError):
+            return "its TLS certificate could not be verified"
+        if isinstance(cause, ssl.SSLError):
+            return "the TLS handshake failed"
+        if isinstance(cause, socket.gaierror):
+            return "the host name could not be resolved"
+        if isinstance(cause, ConnectionRefusedError):
+            return "the connection was refused"
+        if isinstance(cause, TimeoutError):
+            return "no answer in time"
+        cause = cause.__cause__ or cause.__context__
+    return "the connection failed"
 
 
 def run_async(main: Callable[[], Awaitable[T]]) -> T:
@@ -87,6 +140,8 @@ def run_async(main: Callable[[], Awaitable[T]]) -> T:
         fail(str(exc), ExitCode.BAD_INPUT)
     except sqlite3.Error as exc:
         fail(f"the journal cannot be used: {exc}", ExitCode.BAD_INPUT)
+    except APIConnectionError as exc:
+        fail(connection_failure(exc), ExitCode.FAILED)
     except EngagiveError as exc:
         fail(str(exc), ExitCode.FAILED)
     except KeyboardInterrupt:

@@ -30,15 +30,19 @@ class InputProblem:
     row: int | None = None
     line: int | None = None
     field: str | None = None
+    #: The file, as the user named it: set on every problem that ends the reading.
+    file: str | None = None
 
     def __str__(self) -> str:
-        where = []
+        where = [self.file] if self.file is not None else []
         if self.row is not None:
             where.append(f"row {self.row}" + (f" (line {self.line})" if self.line else ""))
         elif self.line is not None:
             where.append(f"line {self.line}")
         if self.field is not None:
             where.append(f"field {self.field!r}")
+        if self.file is not None and len(where) > 1:
+            where = [f"{where[0]}: {', '.join(where[1:])}"]
         return f"{', '.join(where)}: {self.message}" if where else self.message
 
 
@@ -48,6 +52,12 @@ class RecipientFileError(Exception):
     def __init__(self, problem: InputProblem) -> None:
         super().__init__(str(problem))
         self.problem = problem
+
+    def in_file(self, path: Path) -> RecipientFileError:
+        """The same error, naming ``path`` (as the user gave it) unless it names a file."""
+        if self.problem.file is not None:
+            return self
+        return RecipientFileError(attrs.evolve(self.problem, file=str(path)))
 
 
 @attrs.frozen(kw_only=True)
@@ -69,20 +79,24 @@ def read_rows(path: Path) -> Iterator[Row | InputProblem]:
     Raises:
         RecipientFileError: the file cannot be read past this point.
     """
-    suffix = path.suffix.lower()
-    if suffix not in _CSV_SUFFIXES | _JSONL_SUFFIXES:
-        raise RecipientFileError(
-            InputProblem(message=f"{path.name}: unsupported file type; use .csv or .jsonl")
-        )
     try:
-        handle = path.open("rb")
-    except OSError as exc:
-        raise RecipientFileError(
-            InputProblem(message=f"cannot read {path}: {exc.strerror or exc}")
-        ) from exc
-    with handle:
-        lines = _Lines(handle)
-        yield from _csv_rows(lines) if suffix in _CSV_SUFFIXES else _jsonl_rows(lines)
+        suffix = path.suffix.lower()
+        if suffix not in _CSV_SUFFIXES | _JSONL_SUFFIXES:
+            raise RecipientFileError(
+                InputProblem(message="unsupported file type; use .csv or .jsonl")
+            )
+        try:
+            handle = path.open("rb")
+        except OSError as exc:
+            raise RecipientFileError(
+                InputProblem(message=f"cannot read it: {exc.strerror or exc}")
+            ) from exc
+        with handle:
+            lines = _Lines(handle)
+            yield from _csv_rows(lines) if suffix in _CSV_SUFFIXES else _jsonl_rows(lines)
+    except RecipientFileError as exc:
+        # The one place every reading error passes: each names the file.
+        raise exc.in_file(path) from exc.__cause__
 
 
 class _Lines:

@@ -7,7 +7,7 @@ batch, so memory stays flat whatever the file's size.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Generator
 from pathlib import Path
 
 import attrs
@@ -96,7 +96,7 @@ def scan(path: Path, mapper: TemplateMapper, *, max_problems: int = 20) -> ScanR
     return ScanResult(rows=rows, invalid_rows=invalid, problems=tuple(problems), more_problems=more)
 
 
-def iter_items(path: Path, mapper: TemplateMapper) -> Iterator[TemplateSend]:
+def iter_items(path: Path, mapper: TemplateMapper) -> Generator[TemplateSend, None, None]:
     """Every row's item, read lazily (after a clean :func:`scan`).
 
     Raises:
@@ -107,5 +107,5 @@ def iter_items(path: Path, mapper: TemplateMapper) -> Iterator[TemplateSend]:
         if isinstance(item, list):
             raise RecipientFileError(
                 attrs.evolve(item[0], message=item[0].message + " (the file changed?)")
-            )
+            ).in_file(path)
         yield item

@@ -16,7 +16,12 @@ import anyio
 import attrs
 import click
 
-from engagive_async import AuthenticationError, PermissionDeniedError
+from engagive_async import (
+    AccountClient,
+    AuthenticationError,
+    PermissionDeniedError,
+    TemplatePreflightError,
+)
 from engagive_async._cli.common import ExitCode, api_options, connect, fail, print_json, run_async
 from engagive_async._cli.common import stderr as err_console
 from engagive_async._cli.mapping import COLUMNS_HELP, TemplateMapper
@@ -25,6 +30,7 @@ from engagive_async._cli.render import CampaignSummary, ProgressView, print_summ
 from engagive_async._cli.scan import ScanResult, iter_items, scan
 from engagive_async._journal import ALREADY_SENT, SqliteJournal
 from engagive_async.models.batch import BatchProgress, OutcomeStatus, SendOutcome, TemplateSend
+from engagive_async.resources.preflight import body_parameter_count
 
 __all__ = ["send_template"]
 
@@ -195,8 +201,9 @@ async def _run(run: _Campaign) -> CampaignSummary:
     journal = SqliteJournal(run.journal, run.campaign, resend_unknown=run.resend_unknown)
     async with client:
         acct = client.account(run.account)
-        # One cheap authorised read first: a wrong token or account stops here, not per row.
-        await acct.templates.lookups.categories()
+        # The template is read first: a wrong token or account, or a template Meta would
+        # refuse for every row, stops here, before the journal and before any send.
+        await _preflight(acct, run)
         async with journal:
             with ProgressView(run.rows, description, enabled=not run.as_json) as view:
                 tally = _Tally(view)
@@ -233,6 +240,19 @@ async def _run(run: _Campaign) -> CampaignSummary:
         interrupted=tally.interrupted,
         exit_code=_exit_code(tally, by_status, done, run.rows),
     )
+
+
+async def _preflight(acct: AccountClient, run: _Campaign) -> None:
+    """The template exists, is approved, has the language and the file's parameter count."""
+    with contextlib.closing(iter_items(run.file, run.mapper)) as items:
+        first = next(items, None)
+    parameters = body_parameter_count(first.components) if first is not None else None
+    try:
+        await acct.templates.preflight(run.mapper.template, run.mapper.lang, parameters=parameters)
+    except TemplatePreflightError as exc:
+        # The body parameters are the file's body.N columns: say so in the file's terms.
+        hint = "; the file's body.N columns give them" if exc.field == "components" else ""
+        fail(f"{exc.reason}{hint}; nothing was sent", ExitCode.BAD_INPUT)
 
 
 async def _consume(

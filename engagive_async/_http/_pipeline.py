@@ -123,6 +123,7 @@ class HttpPipeline:
         idempotent = method in IDEMPOTENT_METHODS
         policy = retry or self.retry
         attempt = 0
+        waited = 0.0
         while True:
             if throttle is not None:
                 await throttle.acquire()
@@ -136,10 +137,12 @@ class HttpPipeline:
                 if throttle is not None:
                     slow_everyone(throttle, error, delay)
                 if delay is None:
+                    error.attempts, error.waited = attempt, waited
                     raise
                 if log.isEnabledFor(logging.INFO):
                     log.info("retrying %s %s in %.2fs after: %s", method, url, delay, error)
                 await anyio.sleep(delay)
+                waited += delay
 
     def decode(self, data: Any, cls: type[T], *, method: str, path: str) -> T:
         """Structure ``data`` into ``cls``; a mismatch becomes :class:`ResponseDecodeError`."""

@@ -8,6 +8,7 @@ from typing import Any
 
 import attrs
 
+from engagive_async.models._export import JsonReady
 from engagive_async.models.messages import Message
 from engagive_async.models.results import SendResult
 
@@ -24,7 +25,7 @@ __all__ = [
 
 
 @attrs.frozen(kw_only=True)
-class TemplateSend:
+class TemplateSend(JsonReady):
     """Send an approved template. ``key`` is yours: it travels to the outcome (and journal)."""
 
     to: str
@@ -35,7 +36,7 @@ class TemplateSend:
 
 
 @attrs.frozen(kw_only=True)
-class SingleSend:
+class SingleSend(JsonReady):
     """Send a text, media, location, contacts or interactive message (provisional endpoint).
 
     ``reply_to`` is the parent wamid when the message answers one in thread.
@@ -48,7 +49,7 @@ class SingleSend:
 
 
 @attrs.frozen(kw_only=True)
-class ReactionSend:
+class ReactionSend(JsonReady):
     """React to a message with an emoji (``""`` removes the reaction)."""
 
     to: str
@@ -74,7 +75,7 @@ class OutcomeStatus(enum.Enum):
 
 
 @attrs.frozen(kw_only=True)
-class SendOutcome:
+class SendOutcome(JsonReady):
     """Exactly one per input item.
 
     Attributes:
@@ -125,7 +126,7 @@ class SendOutcome:
 
 
 @attrs.frozen(kw_only=True)
-class BatchProgress:
+class BatchProgress(JsonReady):
     """A snapshot of a running batch, handed to ``on_progress``.
 
     Attributes:
@@ -149,7 +150,7 @@ class BatchProgress:
 
 
 @attrs.frozen(kw_only=True)
-class BatchReport:
+class BatchReport(JsonReady):
     """Everything ``send_batch`` gathered: the outcomes in input order, and their counts."""
 
     outcomes: list[SendOutcome]

@@ -7,11 +7,13 @@ from typing import Any
 
 import attrs
 
+from engagive_async.models._export import JsonReady
+
 __all__ = ["MetaContact", "MetaError", "MetaMessageRef", "MetaResponse"]
 
 
 @attrs.frozen(kw_only=True)
-class MetaContact:
+class MetaContact(JsonReady):
     """One recipient of a send: ``input`` as sent, ``wa_id`` as WhatsApp normalised it."""
 
     input: str | None = None
@@ -21,7 +23,7 @@ class MetaContact:
 
 
 @attrs.frozen(kw_only=True)
-class MetaMessageRef:
+class MetaMessageRef(JsonReady):
     """A message Meta accepted: its wamid and, for templates, its ``message_status``."""
 
     id: str
@@ -30,7 +32,7 @@ class MetaMessageRef:
 
 
 @attrs.frozen(kw_only=True)
-class MetaError:
+class MetaError(JsonReady):
     """Meta's error object. Branch on ``code`` (Meta's advice), never on the title.
 
     Only ``code`` is needed to classify; every other field may be missing.
@@ -50,7 +52,7 @@ class MetaError:
 
 
 @attrs.frozen(kw_only=True)
-class MetaResponse:
+class MetaResponse(JsonReady):
     """Meta's answer to a send: ``contacts`` and the accepted ``messages``, or an ``error``."""
 
     messaging_product: str | None = None

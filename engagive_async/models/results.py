@@ -7,6 +7,8 @@ from typing import Any
 
 import attrs
 
+from engagive_async.models._export import JsonReady
+
 __all__ = ["Envelope", "SendResult", "SubmitResult"]
 
 
@@ -27,7 +29,7 @@ def wamid_of(meta_response: Mapping[str, Any] | None) -> str | None:
 
 
 @attrs.frozen(kw_only=True)
-class Envelope:
+class Envelope(JsonReady):
     """Engagive's response envelope, decoded but not interpreted.
 
     ``data`` is a list for list endpoints and a dict for single items and sends.
@@ -45,7 +47,7 @@ class Envelope:
 
 
 @attrs.frozen(kw_only=True)
-class SendResult:
+class SendResult(JsonReady):
     """The outcome of a message send that Engagive accepted.
 
     Attributes:
@@ -72,7 +74,7 @@ class SendResult:
 
 
 @attrs.frozen(kw_only=True)
-class SubmitResult:
+class SubmitResult(JsonReady):
     """The outcome of submitting a template to Meta (provisional endpoint)."""
 
     data: Any

@@ -7,6 +7,8 @@ from typing import Any
 
 import attrs
 
+from engagive_async.models._export import JsonReady
+
 __all__ = [
     "Category",
     "CategoryOption",
@@ -21,7 +23,7 @@ Id = int | str
 
 
 @attrs.frozen(kw_only=True)
-class Template:
+class Template(JsonReady):
     """A WhatsApp message template, addressed by its stable ``code``.
 
     ``extra`` holds any field Engagive sends that this version does not know yet.
@@ -39,7 +41,7 @@ class Template:
 
 
 @attrs.frozen(kw_only=True)
-class Category:
+class Category(JsonReady):
     """A template category code (``MARKETING``, ``UTILITY``, ...) and its label."""
 
     code: str
@@ -48,7 +50,7 @@ class Category:
 
 
 @attrs.frozen(kw_only=True)
-class CategoryOption:
+class CategoryOption(JsonReady):
     """An ``option_code`` valid for one category."""
 
     code: str
@@ -58,7 +60,7 @@ class CategoryOption:
 
 
 @attrs.frozen(kw_only=True)
-class ParameterFormat:
+class ParameterFormat(JsonReady):
     """A template parameter format (``POSITIONAL``, ``NAMED``). Provisional lookup."""
 
     code: str
@@ -67,7 +69,7 @@ class ParameterFormat:
 
 
 @attrs.frozen(kw_only=True)
-class Language:
+class Language(JsonReady):
     """A language a template's content can be written in."""
 
     code: str
@@ -76,7 +78,7 @@ class Language:
 
 
 @attrs.frozen(kw_only=True)
-class TemplateContent:
+class TemplateContent(JsonReady):
     """One language's content of a template: body text with ``{{1}}``-style placeholders."""
 
     lang_code: str

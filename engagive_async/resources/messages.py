@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import time
 from collections.abc import AsyncGenerator, Callable, Mapping, Sequence
-from contextlib import aclosing
+from contextlib import AsyncExitStack, aclosing
 from typing import Any
 
 from engagive_async._checks import _fields as check
@@ -31,6 +31,8 @@ from engagive_async.models.batch import (
 from engagive_async.models.messages import Message
 from engagive_async.models.results import Envelope, SendResult
 from engagive_async.resources._base import Resource
+from engagive_async.resources.preflight import TemplatePreflight
+from engagive_async.resources.templates import TemplatesResource
 
 __all__ = ["MessagesResource"]
 
@@ -110,6 +112,7 @@ class MessagesResource(Resource):
         on_progress: Callable[[BatchProgress], object] | None = None,
         journal: SendJournal | None = None,
         retry: RetryPolicy | None = None,
+        preflight: bool = False,
     ) -> AsyncGenerator[SendOutcome, None]:
         """Send many items concurrently; yield one :class:`SendOutcome` per item.
 
@@ -133,11 +136,17 @@ class MessagesResource(Resource):
             journal: durable record of the campaign (see ``SendJournal``): items it says are
                 done are SKIPPED, others are marked in flight before their request.
             retry: the retry policy for this batch (default: the client's).
+            preflight: check each template the items name first (it exists, is approved,
+                has the language, its body has as many placeholders as the item gives
+                parameters; see ``templates.preflight``), reading each template and language
+                once. A list is checked whole before anything is sent; a lazy input item by
+                item as it is pulled, so a new template met late stops the batch there.
 
         Raises:
             ValidationError: an option out of range (``concurrency`` below 1, a ``rate_limit``
                 not positive, a negative ``grace``, a naive ``deadline`` datetime), at once,
                 before any item is pulled.
+            TemplatePreflightError: with ``preflight``, from the first step of the loop.
         """
         options = BatchOptions(
             concurrency=concurrency,
@@ -150,7 +159,16 @@ class MessagesResource(Resource):
             journal=journal,
             retry=retry,
         )
-        return run_batch(items, lambda item: self._prepare(item, retry=options.retry), options)
+
+        def start(checked: Items) -> AsyncGenerator[SendOutcome, None]:
+            return run_batch(
+                checked, lambda item: self._prepare(item, retry=options.retry), options
+            )
+
+        if not preflight:
+            return start(items)
+        templates = TemplatesResource(self._pipeline, self._account_id, self._paging)
+        return _checked_first(TemplatePreflight(templates), items, start)
 
     async def send_batch(self, items: Items, **options: Any) -> BatchReport:
         """Send a small batch and gather it into a :class:`BatchReport` (input order).
@@ -225,6 +243,22 @@ class MessagesResource(Resource):
         raise TypeError(
             f"send items are TemplateSend, SingleSend or ReactionSend, got {type(item).__name__}"
         )
+
+
+async def _checked_first(
+    checker: TemplatePreflight,
+    items: Items,
+    start: Callable[[Items], AsyncGenerator[SendOutcome, None]],
+) -> AsyncGenerator[SendOutcome, None]:
+    async with AsyncExitStack() as stack:
+        if isinstance(items, Sequence):
+            await checker.check_all(items)
+            checked: Items = items  # still a list: the batch knows its size
+        else:
+            checked = await stack.enter_async_context(aclosing(checker.checking(items)))
+        stream = await stack.enter_async_context(aclosing(start(checked)))
+        async for outcome in stream:
+            yield outcome
 
 
 def _send_result(envelope: Envelope) -> SendResult:

@@ -10,10 +10,11 @@ from engagive_async._paging._page_info import PagingParams
 from engagive_async._paging._pager import AsyncPager
 from engagive_async._wire import _routes as routes
 from engagive_async.models.results import SubmitResult
-from engagive_async.models.templates import Template
+from engagive_async.models.templates import Template, TemplateContent
 from engagive_async.resources._base import Resource
 from engagive_async.resources.contents import ContentsResource
 from engagive_async.resources.lookups import LookupsResource
+from engagive_async.resources.preflight import TemplatePreflight
 
 __all__ = ["TemplatesResource"]
 
@@ -43,6 +44,28 @@ class TemplatesResource(Resource):
             NotFoundError: no such template in your organisation.
         """
         return await self._one("templates.get", Template, template_code=template_code)
+
+    async def preflight(
+        self, template_name: str, lang_code: str, *, parameters: int | None = None
+    ) -> TemplateContent:
+        """Check that sends of this template would be taken, before a campaign starts.
+
+        The template exists, is approved, has content in ``lang_code``, and (when
+        ``parameters`` is given) its body has that many placeholders. ``send_many(...,
+        preflight=True)`` runs the same check for every template its items name.
+
+        Args:
+            template_name: the template the sends will name (its code).
+            lang_code: the language they will name.
+            parameters: how many body parameters each send gives; ``None`` skips that check.
+
+        Returns:
+            The template's content in that language.
+
+        Raises:
+            TemplatePreflightError: naming the template and what is wrong.
+        """
+        return await TemplatePreflight(self).check(template_name, lang_code, parameters=parameters)
 
     def contents(self, template_code: str) -> ContentsResource:
         """The per-language contents of one template (no I/O)."""

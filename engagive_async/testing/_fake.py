@@ -49,6 +49,9 @@ class FakeEngagive:
 
     Requests are checked in this order: unknown path (404), wrong method (405), bearer token
     (401), account allowed for the token (403), then a scripted or random fault, then the route.
+    A send-template naming a template the store lacks, one not approved, or a language without
+    content is refused as Meta would refuse it (502, Meta's 132001 in ``metaResponse``; the
+    shape is assumed, see ``_handlers.template_refusal``): add the templates your tests send.
 
     Args:
         tokens: token -> account ids it may use (default: ``{"test-token": [1]}``).
@@ -337,7 +340,7 @@ class FakeEngagive:
             try:
                 ok = self._backend.handle(call)
             except Problem as problem:
-                reply = errors.error(problem.status, problem.text)
+                reply = problem.reply(errors)
             else:
                 reply = errors.success(
                     ok.status, ok.message, ok.data, ok.pagination, ok.meta_response

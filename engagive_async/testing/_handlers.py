@@ -16,11 +16,13 @@ from typing import Any
 import attrs
 
 from engagive_async._wire import _routes as routes
+from engagive_async.testing._asgi import Envelopes, Reply
+from engagive_async.testing._faults import Fault
 from engagive_async.testing._paging import Paging, PagingQueryError
 from engagive_async.testing._records import SentMessage
 from engagive_async.testing._store import Store
 
-__all__ = ["Backend", "Call", "Ok", "Problem"]
+__all__ = ["Backend", "Call", "Ok", "Problem", "template_refusal"]
 
 SEND_ROUTES = frozenset(
     {"messages.send_template", "messages.send_single", "messages.send_reaction"}
@@ -52,12 +54,34 @@ class Ok:
 
 
 class Problem(Exception):
-    """An error answer: HTTP status and the envelope's error text."""
+    """An error answer: HTTP status and the envelope's error text, or Meta's refusal."""
 
-    def __init__(self, status: int, text: str) -> None:
+    def __init__(self, status: int, text: str, *, meta: Fault | None = None) -> None:
         super().__init__(text)
         self.status = status
         self.text = text
+        #: When Meta refused: the answer is rendered as that fault's (502 and metaResponse).
+        self.meta = meta
+
+    def reply(self, envelopes: Envelopes) -> Reply:
+        """The answer this problem gives."""
+        if self.meta is not None:
+            return self.meta.render(envelopes)
+        return envelopes.error(self.status, self.text)
+
+
+def template_refusal(template_name: str, lang_code: str, reason: str) -> Problem:
+    """How a send to a template Meta does not have (or not in that language, or not approved)
+    is refused. ASSUMED, the one place of it: the docs say nothing of this case (GAPS 16, 17).
+    Engagive passes ``content_json`` to Meta, so we answer as for any Meta refusal the docs
+    show: HTTP 502 with Meta's error in ``metaResponse``; Meta's code is 132001 ("Template
+    does not exist": no approved template of that name in that language) and its
+    ``error_data.details`` reads ``template name (X) does not exist in LANG``.
+    """
+    details = f"template name ({template_name}) does not exist in {lang_code}"
+    if reason:
+        details += f" ({reason})"
+    return Problem(502, details, meta=Fault.meta_error(132001, details=details))
 
 
 class Backend:
@@ -239,6 +263,7 @@ class Backend:
         for field in ("template_name", "lang_code"):
             if not isinstance(content.get(field), str) or not content[field]:
                 raise Problem(400, f"content_json.{field} is required")
+        self._check_template(content["template_name"], content["lang_code"])
         meta = self._accept(call, to, reply_to=None, status="accepted")
         data = {"to": to, "message_type": "template"}
         return Ok(message="Template message sent successfully", data=data, meta_response=meta)
@@ -271,6 +296,17 @@ class Backend:
         return Ok(message="Message sent successfully", data=data, meta_response=meta)
 
     # --- helpers -------------------------------------------------------------------------
+
+    def _check_template(self, template_name: str, lang_code: str) -> None:
+        """Refuse, as Meta would, a template that is unknown, not approved, or not in that
+        language (a draft content counts: the fake does not model Meta's own review)."""
+        template = self.store.template(template_name)
+        if template is None:
+            raise template_refusal(template_name, lang_code, "")
+        if str(template.get("status", "")).lower() != "approved":
+            raise template_refusal(template_name, lang_code, f"status {template.get('status')}")
+        if lang_code not in self.store.contents.get(template_name, {}):
+            raise template_refusal(template_name, lang_code, "")
 
     def _accept(
         self, call: Call, to: str, *, reply_to: str | None, status: str | None

@@ -130,11 +130,14 @@ def _write(path: Path, text: str | bytes) -> Path:
 def test_bad_input_is_named_and_nothing_is_sent(
     fake: FakeEngagive, tmp_path: Path, name: str, content: str | bytes | None, message: str
 ) -> None:
-    """Each kind of bad input exits 2 with a message naming row and field; nothing is sent."""
+    """Each kind of bad input exits 2 with a message naming file, row and field; nothing is
+    sent."""
     path = tmp_path / name if content is None else _write(tmp_path / name, content)
     result = invoke(*send_args(path))
     assert result.exit_code == 2
     assert message in result.stderr
+    assert name in result.stderr  # every file error names the file, once a line
+    assert all(line.count(name) <= 1 for line in result.stderr.splitlines())
     assert fake.requests == []
 
 
@@ -219,3 +222,31 @@ def test_credentials_refused_mid_campaign_stop_it_and_the_row_stays_resendable(
     again = invoke(*send_args(path, "--json"))
     assert again.exit_code == 0
     assert Counter(m.to for m in fake.sent) == Counter(number(n) for n in range(20))
+
+
+@pytest.mark.parametrize(
+    ("template", "lang", "columns", "message"),
+    [
+        ("nope", "en", 1, "template 'nope' in 'en' does not exist; nothing was sent"),
+        ("order_shipped", "es", 1, "template 'order_shipped' in 'es' has no content in that"),
+        ("order_shipped", "en", 2, "the send gives 2 body parameters; the file's body.N columns"),
+    ],
+    ids=["unknown-template", "unknown-language", "parameter-count"],
+)
+def test_a_template_meta_would_refuse_stops_before_the_first_send(
+    fake: FakeEngagive, tmp_path: Path, template: str, lang: str, columns: int, message: str
+) -> None:
+    """The pre-flight always runs: a mismatch exits 2 naming the template; no row is sent."""
+    path = tmp_path / "r.csv"
+    header = ",".join(["to", *[f"body.{i}" for i in range(1, columns + 1)]])
+    values = ",".join([number(1), *["x"] * columns])
+    path.write_text(f"{header}\n{values}\n", encoding="utf-8")
+    args = [str(a) for a in send_args(path)]
+    args[args.index("--template") + 1] = template
+    args[args.index("--lang") + 1] = lang
+    result = invoke(*args)
+    assert result.exit_code == 2
+    assert template in result.stderr
+    assert message in result.stderr
+    assert fake.sent == []
+    assert not (tmp_path / "r.journal.sqlite").exists()

@@ -55,7 +55,7 @@ def numbers(n: int, start: int = 0) -> list[str]:
 def templates(n: int, start: int = 0) -> Iterator[TemplateSend]:
     """A lazy stream of n template sends, each to its own number, keyed by number."""
     for to in numbers(n, start):
-        yield TemplateSend(to=to, template_name="hello_world", lang_code="en_US", key=to)
+        yield TemplateSend(to=to, template_name="order_shipped", lang_code="en", key=to)
 
 
 def in_process(fake: FakeEngagive, **kwargs: object) -> AsyncClient:
@@ -114,7 +114,7 @@ async def test_async_input_and_mixed_item_kinds() -> None:
     """An async iterable of template, single and reaction sends is consumed lazily."""
 
     async def items() -> AsyncIterator[object]:
-        yield TemplateSend(to="923001234567", template_name="hello_world", lang_code="en_US")
+        yield TemplateSend(to="923001234567", template_name="order_shipped", lang_code="en")
         yield SingleSend(to="923001234568", message=Text("hi"))
         yield ReactionSend(to="923001234569", whatsapp_message_id="wamid.abc", emoji="👍")
 
@@ -128,9 +128,9 @@ async def test_async_input_and_mixed_item_kinds() -> None:
 async def test_invalid_items_fail_alone_with_a_named_field() -> None:
     """A bad number is FAILED with a ValidationError naming `to`; the batch goes on."""
     items = [
-        TemplateSend(to="923001234567", template_name="hello_world", lang_code="en_US"),
-        TemplateSend(to="not-a-number", template_name="hello_world", lang_code="en_US"),
-        TemplateSend(to="923001234569", template_name="hello_world", lang_code="en_US"),
+        TemplateSend(to="923001234567", template_name="order_shipped", lang_code="en"),
+        TemplateSend(to="not-a-number", template_name="order_shipped", lang_code="en"),
+        TemplateSend(to="923001234569", template_name="order_shipped", lang_code="en"),
     ]
     fake = FakeEngagive()
     async with in_process(fake) as client:
@@ -272,7 +272,7 @@ async def test_a_stop_never_pulls_more_from_an_open_ended_input() -> None:
     def endless() -> Iterator[TemplateSend]:
         for n in itertools.count():
             pulled.append(n)
-            yield TemplateSend(to=f"92300{n:07d}", template_name="hello_world", lang_code="en")
+            yield TemplateSend(to=f"92300{n:07d}", template_name="order_shipped", lang_code="en")
 
     fake = FakeEngagive(latency=0.02)
     async with in_process(fake) as client:

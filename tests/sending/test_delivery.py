@@ -33,7 +33,7 @@ ANSWER = SendResult(data={"to": "x"})
 
 def templates(n: int) -> Iterator[TemplateSend]:
     for i in range(n):
-        yield TemplateSend(to=f"92300{i:07d}", template_name="hello_world", lang_code="en_US")
+        yield TemplateSend(to=f"92300{i:07d}", template_name="order_shipped", lang_code="en")
 
 
 async def instant(throttle: Throttle, trace: CallTrace) -> SendResult:

@@ -15,7 +15,7 @@ from engagive_async.testing import FakeEngagive
 TOKEN = "test-token"
 TEMPLATE_BODY = {
     "to": "923001234567",
-    "content_json": {"template_name": "hello_world", "lang_code": "en_US"},
+    "content_json": {"template_name": "order_shipped", "lang_code": "en"},
 }
 
 

@@ -391,3 +391,32 @@ async def test_send_single_refuses_other_shapes(body: object) -> None:
         response = await call(c, "messages.send_single", json=body)
     assert response.status_code == 400
     assert fake.sent == []
+
+
+@pytest.mark.parametrize(
+    ("template_name", "lang_code", "details"),
+    [
+        ("nope", "en", "template name (nope) does not exist in en"),
+        ("order_shipped", "es", "template name (order_shipped) does not exist in es"),
+        ("paused_one", "en", "template name (paused_one) does not exist in en (status paused)"),
+    ],
+    ids=["unknown-template", "unknown-language", "not-approved"],
+)
+async def test_send_template_to_a_template_meta_lacks_is_refused_like_meta(
+    template_name: str, lang_code: str, details: str
+) -> None:
+    """An unknown template, language or a template not approved: 502, Meta's 132001, not sent."""
+    fake = FakeEngagive()
+    fake.add_template("paused_one", status="paused")
+    fake.add_content("paused_one", "en", text="Hi")
+    body = {
+        "to": "923001234567",
+        "content_json": {"template_name": template_name, "lang_code": lang_code},
+    }
+    async with client(fake) as c:
+        response = await call(c, "messages.send_template", json=body)
+    assert response.status_code == 502
+    error = response.json()["metaResponse"]["error"]
+    assert error["code"] == 132001
+    assert error["error_data"]["details"] == details
+    assert fake.sent == []

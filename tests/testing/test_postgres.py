@@ -19,7 +19,6 @@ def _accepts(port: int) -> bool:
 
 
 def test_server_answers_sql_on_loopback_then_is_gone() -> None:
-    before = set(Path("/tmp").glob("engagive-pg-*"))
     with local_postgres() as dsn:
         parts = urlsplit(dsn)
         assert parts.hostname == "127.0.0.1"
@@ -32,10 +31,17 @@ def test_server_answers_sql_on_loopback_then_is_gone() -> None:
             check=True,
         )
         assert answer.stdout.strip() == "42"
-        mine = set(Path("/tmp").glob("engagive-pg-*")) - before
-        assert mine
+        data = subprocess.run(  # noqa: S603 - the server this test started
+            ["psql", dsn, "-tAc", "show data_directory"],  # noqa: S607 - psql comes with it
+            capture_output=True,
+            text=True,
+            check=True,
+        )
+        folder = Path(data.stdout.strip()).parent
+        assert folder.name.startswith("engagive-pg-")
+        assert folder.exists()
     assert not _accepts(parts.port)
-    assert not any(folder.exists() for folder in mine)
+    assert not folder.exists()
 
 
 def test_missing_binaries_fail_loudly(monkeypatch: pytest.MonkeyPatch) -> None:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from contextlib import aclosing
-from typing import assert_type
+from typing import Any, assert_type
 
 from engagive_async import (
     AsyncClient,
@@ -57,5 +57,13 @@ async def user_code() -> None:
                 assert_type(outcome, SendOutcome)
                 if outcome.status is OutcomeStatus.SENT:
                     assert_type(outcome.result, SendResult | None)
+                assert_type(outcome.to_dict(), dict[str, Any])
+        async with aclosing(acct.messages.send_many(items, preflight=True)) as checked:
+            async for outcome in checked:
+                assert_type(outcome, SendOutcome)
+        assert_type(
+            await acct.templates.preflight("order_shipped", "en", parameters=1), TemplateContent
+        )
+        assert_type(result.to_dict(), dict[str, Any])
         assert_type(await acct.messages.send_batch(items), BatchReport)
         assert_type(await client.request("GET", "/x"), Envelope)

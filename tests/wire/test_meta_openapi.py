@@ -295,6 +295,8 @@ def _meta_message(request_json: dict[str, Any], route: str) -> dict[str, Any]:
 async def test_every_builder_sends_content_that_meta_s_schema_accepts() -> None:
     """Each builder, sent through the client, gives content_json valid against Meta's schema."""
     fake = FakeEngagive()
+    fake.add_template("order_update")  # FakeEngagive refuses sends to templates it lacks
+    fake.add_content("order_update", "en_US", text="Order {{1}}", is_draft=False)
     items: list[Any] = [SingleSend(to=TO, message=message) for message in MESSAGES]
     items.append(SingleSend(to=TO, message=Text("Thanks!"), reply_to="wamid.HBgLMTY1MDM4Nzk0"))
     items += [
