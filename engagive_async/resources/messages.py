@@ -236,4 +236,5 @@ def _send_result(envelope: Envelope) -> SendResult:
         message=envelope.message,
         status_code=envelope.status_code or envelope.http_status,
         meta_response=envelope.meta_response,
+        raw_headers=envelope.raw_headers,
     )

@@ -13,6 +13,7 @@ from typing import Any, Literal
 import httpx
 import sniffio
 
+from engagive_async import _config
 from engagive_async._http._transport._aiohttp import AiohttpTransport
 
 __all__ = ["AutoTransport", "TransportKind", "build_transport", "direct_transport"]
@@ -39,11 +40,13 @@ class AutoTransport(httpx.AsyncBaseTransport):
         max_connections: int,
         keepalive_expiry: float | None,
         verify: bool | ssl.SSLContext = True,
+        **options: Any,
     ) -> None:
         self._settings: dict[str, Any] = {
             "max_connections": max_connections,
             "keepalive_expiry": keepalive_expiry,
             "verify": verify,
+            **options,
         }
         self._inner: httpx.AsyncBaseTransport | None = None
         self._closed = False
@@ -86,6 +89,9 @@ def build_transport(
     max_connections: int,
     keepalive_expiry: float | None,
     verify: bool | ssl.SSLContext = True,
+    proxy: str | None = None,
+    trust_env: bool = False,
+    max_response_bytes: int = _config.DEFAULT_MAX_RESPONSE_BYTES,
 ) -> httpx.AsyncBaseTransport:
     """The transport an :class:`~engagive_async.AsyncClient` sends through.
 
@@ -95,13 +101,22 @@ def build_transport(
         max_connections: the pool's size.
         keepalive_expiry: seconds an idle connection is kept (``None``: no expiry).
         verify: TLS verification: ``True``, ``False`` or an ``ssl.SSLContext``.
+        proxy: the proxy URL every request goes through, or ``None``.
+        trust_env: read ``SSL_CERT_FILE``/``SSL_CERT_DIR`` from the environment.
+        max_response_bytes: the aiohttp transport reads no body past this many bytes (httpx's
+            pool streams, and the pipeline counts; see ``_body``).
 
     Raises:
         ValueError: an unknown ``kind``.
     """
     if kind == "aiohttp":
         return AiohttpTransport(
-            max_connections=max_connections, keepalive_expiry=keepalive_expiry, verify=verify
+            max_connections=max_connections,
+            keepalive_expiry=keepalive_expiry,
+            verify=verify,
+            proxy=proxy,
+            trust_env=trust_env,
+            max_response_bytes=max_response_bytes,
         )
     if kind == "httpx":
         limits = httpx.Limits(
@@ -109,9 +124,16 @@ def build_transport(
             max_keepalive_connections=max_connections,
             keepalive_expiry=keepalive_expiry,
         )
-        return httpx.AsyncHTTPTransport(limits=limits, verify=verify, trust_env=False)
+        return httpx.AsyncHTTPTransport(
+            limits=limits, verify=verify, trust_env=trust_env, proxy=proxy
+        )
     if kind == "auto":
         return AutoTransport(
-            max_connections=max_connections, keepalive_expiry=keepalive_expiry, verify=verify
+            max_connections=max_connections,
+            keepalive_expiry=keepalive_expiry,
+            verify=verify,
+            proxy=proxy,
+            trust_env=trust_env,
+            max_response_bytes=max_response_bytes,
         )
     raise ValueError(f"unknown transport kind {kind!r}: use 'auto', 'aiohttp' or 'httpx'")
