@@ -25,6 +25,7 @@ __all__ = [
     "validate_account_id",
     "validate_components",
     "validate_emoji",
+    "validate_headers",
     "validate_lang_code",
     "validate_path_segment",
     "validate_recipient",
@@ -124,6 +125,34 @@ def validate_path_segment(value: Any, field: str) -> None:
         raise ValidationError(
             field, f"must not contain {bad.group()!r} (it would change the request's URL)"
         )
+
+
+#: Header names a caller may not set: the token has its own argument, framing is httpx's.
+RESERVED_HEADERS = frozenset({"authorization", "host", "content-length", "transfer-encoding"})
+_HEADER_NAME = re.compile(r"[!#$%&'*+\-.^_`|~0-9A-Za-z]+")
+_HEADER_VALUE_BAD = re.compile(r"[\x00-\x08\x0a-\x1f\x7f]")
+
+
+def validate_headers(headers: Any, field: str = "extra_headers") -> dict[str, str]:
+    """Header lines a caller adds: names are HTTP tokens, values hold no CR, LF or NUL.
+
+    Raises:
+        ValidationError: not a mapping of strings, a bad name or value, or a reserved name
+            (``Authorization``, ``Host``, ``Content-Length``, ``Transfer-Encoding``).
+    """
+    if not isinstance(headers, Mapping):
+        raise ValidationError(field, f"must be a mapping, got {type(headers).__name__}")
+    checked: dict[str, str] = {}
+    for name, value in headers.items():
+        at = f"{field}[{name!r}]"
+        if not isinstance(name, str) or not _HEADER_NAME.fullmatch(name):
+            raise ValidationError(at, "is not a valid header name")
+        if name.lower() in RESERVED_HEADERS:
+            raise ValidationError(at, "is set by the client and cannot be replaced")
+        if not isinstance(value, str) or _HEADER_VALUE_BAD.search(value):
+            raise ValidationError(at, "must be a string without control characters")
+        checked[name] = value
+    return checked
 
 
 def validate_recipient(to: Any, field: str = "to") -> str:

@@ -228,7 +228,9 @@ class HttpPipeline:
                     return await self._attempt(method, url, params, json, headers)
                 with anyio.move_on_after(budget):
                     return await self._attempt(method, url, params, json, headers)
-                raise _out_of_time(method, url, budget, attempt_bound=budget == limits.attempt_timeout)
+                raise _out_of_time(
+                    method, url, budget, attempt_bound=budget == limits.attempt_timeout
+                )
             except APIError as error:
                 delay = policy.delay_before_retry(error, attempt=attempt, idempotent=idempotent)
                 if throttle is not None:

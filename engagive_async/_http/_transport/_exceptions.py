@@ -73,6 +73,7 @@ EXCEPTION_MAP: dict[type[BaseException], type[httpx.TransportError]] = {
     OSError: httpx.NetworkError,
 }
 
+
 class ResponseTooLarge(httpx.DecodingError):
     """An answer's body (as received, or decoded) grew past the client's ``max_response_bytes``.
 
