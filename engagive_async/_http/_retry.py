@@ -12,6 +12,12 @@ The decision depends on what the server can have done, not only on what went wro
 
 Waits use the server's ``Retry-After`` when it gives one (capped), else exponential backoff with
 full jitter.
+
+:func:`send_may_have_arrived` is the other half of the same judgement, for what a batch reports:
+a send whose failure cannot prove that nothing was relayed is UNKNOWN, never FAILED. That holds
+for a request cut after it went out (a read timeout, a dropped connection, an attempt or call
+deadline), an answer that is not Engagive's envelope (a proxy page, a body past the size cap),
+and any 5xx without Meta's error in it: Engagive may have relayed the message before failing.
 """
 
 from __future__ import annotations
@@ -36,7 +42,7 @@ from engagive_async._policy._meta_codes import (
     is_not_sent_retryable,
 )
 
-__all__ = ["IDEMPOTENT_METHODS", "RetryPolicy", "parse_retry_after"]
+__all__ = ["IDEMPOTENT_METHODS", "RetryPolicy", "parse_retry_after", "send_may_have_arrived"]
 
 #: Methods whose repetition leaves the server as one call would (RFC 9110 section 9.2.2).
 IDEMPOTENT_METHODS = frozenset({"GET", "HEAD", "OPTIONS", "PUT", "DELETE"})
@@ -105,6 +111,21 @@ class RetryPolicy:
         if isinstance(error, ResponseDecodeError):
             return idempotent and error.status_code in self.retry_statuses
         return False
+
+
+def send_may_have_arrived(error: BaseException) -> bool:
+    """Whether a send that ended with ``error`` may still have been relayed to Meta.
+
+    ``False`` only when an answer said no (a 4xx, Meta's error), or nothing was sent.
+    """
+    if isinstance(error, APIConnectionError):
+        return error.request_sent
+    if isinstance(error, ResponseDecodeError):
+        return True
+    if isinstance(error, APIStatusError):
+        # Meta's error in the body says it refused; a bare 5xx proves nothing either way.
+        return error.status_code >= 500 and error.meta_error is None
+    return False
 
 
 def parse_retry_after(headers: Mapping[str, str], *, now: float | None = None) -> float | None:

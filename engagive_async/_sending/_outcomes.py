@@ -1,7 +1,7 @@
 """What became of a send, and what may be done about it: the outcome rules in one place.
 
 :func:`outcome_status_for` reads a failure as FAILED (an answer said no, or nothing was sent)
-or UNKNOWN (the request may have arrived and no intelligible answer came back);
+or UNKNOWN (the request may have arrived and no answer proves it was not relayed);
 :func:`is_retryable_failure` says whether a FAILED item may go again without risk of a
 duplicate; :class:`SendJournal` is what a batch expects of a durable record of outcomes.
 """
@@ -10,19 +10,11 @@ from __future__ import annotations
 
 from typing import Protocol
 
-from engagive_async._errors import (
-    APIConnectionError,
-    APIStatusError,
-    EngagiveError,
-    ResponseDecodeError,
-)
-from engagive_async._http._retry import RetryPolicy
+from engagive_async._errors import EngagiveError
+from engagive_async._http._retry import RetryPolicy, send_may_have_arrived
 from engagive_async.models.batch import OutcomeStatus, SendItem, SendOutcome
 
 __all__ = ["SendJournal", "is_retryable_failure", "outcome_status_for"]
-
-#: Statuses of a gateway that gave up waiting on Engagive: the send may have gone through.
-_NO_ANSWER_STATUSES = frozenset({504})
 
 
 class SendJournal(Protocol):
@@ -47,14 +39,10 @@ class SendJournal(Protocol):
 
 def outcome_status_for(error: BaseException) -> OutcomeStatus:
     """FAILED when the server or Meta answered no (or the item was invalid); UNKNOWN when the
-    request may have gone out and no intelligible answer came back."""
-    if isinstance(error, APIConnectionError):
-        return OutcomeStatus.UNKNOWN if error.request_sent else OutcomeStatus.FAILED
-    if isinstance(error, ResponseDecodeError):
-        return OutcomeStatus.UNKNOWN
-    if isinstance(error, APIStatusError) and error.status_code in _NO_ANSWER_STATUSES:
-        return OutcomeStatus.UNKNOWN
-    return OutcomeStatus.FAILED
+    request may have gone out and nothing proves it was not relayed (the rule is the retry
+    policy's :func:`send_may_have_arrived`: a timeout or drop after sending, an answer that is not
+    the envelope, a 5xx without Meta's error)."""
+    return OutcomeStatus.UNKNOWN if send_may_have_arrived(error) else OutcomeStatus.FAILED
 
 
 def is_retryable_failure(error: BaseException | None) -> bool:
