@@ -291,15 +291,14 @@ class HttpPipeline:
     ) -> Envelope:
         started = time.perf_counter()
         limit = self.limits.max_response_bytes
-        # Our own headers ride on the client's defaults; the shortcut folds extra ones into its
-        # request template. A user's client (headers per request) never takes the shortcut.
+        # The shortcut is only for a client we built, whose own headers are its defaults: what
+        # is in ``headers`` then is extra (with_options, extra_headers), folded into a template.
         direct = self._shortcut.transport() if not params else None
         try:
             if direct is None:
                 answer, url = await self._send_via_httpx(method, url, params, body, headers, limit)
             else:
-                extra = headers if headers is not self._headers else None
-                direct_answer = await self._shortcut.send(direct, method, url, body, extra)
+                direct_answer = await self._shortcut.send(direct, method, url, body, headers)
                 envelope = plain_envelope(direct_answer)
                 if envelope is not None:
                     _log_answer(method, url, direct_answer.status, started)
