@@ -121,3 +121,19 @@ async def test_hostile_retry_after_never_sleeps_past_the_cap(
     assert isinstance(outcome.error, RateLimitError)
     assert m.elapsed < 1.0 + SLACK
     assert len(server.requests) == requests
+
+
+async def test_a_retry_after_past_the_call_deadline_is_not_waited(transport: str) -> None:
+    """Retry-After 5 s under a 1 s call deadline: the 429 is raised at once, not slept on."""
+    server = HostileServer(_rate_limited("5"))
+    policy = RetryPolicy(max_attempts=3, max_retry_after=10)
+    async with (
+        server.running() as url,
+        client_for(url, transport, retry=policy, call_timeout=1.0) as client,
+    ):
+        with measured() as m:
+            outcome = await send_one(client)
+    assert outcome.status is OutcomeStatus.FAILED
+    assert isinstance(outcome.error, RateLimitError)
+    assert m.elapsed < SLACK
+    assert len(server.requests) == 1

@@ -8,15 +8,18 @@ import pytest
 
 from engagive_async import (
     APIConnectionError,
+    APIStatusError,
     APITimeoutError,
+    BadRequestError,
     InternalServerError,
     RateLimitError,
     ResponseDecodeError,
     RetryPolicy,
     UpstreamError,
 )
-from engagive_async._http._retry import parse_retry_after
+from engagive_async._http._retry import parse_retry_after, send_may_have_arrived
 from engagive_async._wire._converter import parse_meta_error
+from engagive_async.models.meta import MetaError
 
 KW = {"method": "POST", "url": "https://x/y"}
 
@@ -110,3 +113,31 @@ def test_parse_retry_after_http_date() -> None:
     date = email.utils.formatdate(now + 90, usegmt=True)
     assert parse_retry_after({"retry-after": date}, now=now) == pytest.approx(90, abs=1)
     assert parse_retry_after({}) is None
+
+
+def _status(cls: type[APIStatusError], status: int, meta_code: int | None = None) -> APIStatusError:
+    meta = MetaError(code=meta_code) if meta_code is not None else None
+    return cls("x", method="POST", url="u", status_code=status, body=None, meta_error=meta)
+
+
+@pytest.mark.parametrize(
+    ("error", "arrived"),
+    [
+        (_status(InternalServerError, 500), True),
+        (_status(InternalServerError, 503), True),
+        (_status(InternalServerError, 504), True),
+        (_status(UpstreamError, 502), True),
+        (_status(UpstreamError, 502, 131026), False),
+        (_status(InternalServerError, 500, 131000), False),
+        (_status(BadRequestError, 400), False),
+        (_status(RateLimitError, 429), False),
+        (APIConnectionError("x", method="POST", url="u", request_sent=True), True),
+        (APIConnectionError("x", method="POST", url="u", request_sent=False), False),
+        (ResponseDecodeError("x", method="POST", url="u", status_code=200, body=""), True),
+    ],
+)
+def test_only_an_answer_that_says_no_proves_a_send_was_not_relayed(
+    error: Exception, arrived: bool
+) -> None:
+    """A bare 5xx, a cut or unreadable answer may have been relayed; a 4xx or Meta's no not."""
+    assert send_may_have_arrived(error) is arrived
