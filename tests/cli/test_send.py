@@ -219,3 +219,24 @@ def test_credentials_refused_mid_campaign_stop_it_and_the_row_stays_resendable(
     again = invoke(*send_args(path, "--json"))
     assert again.exit_code == 0
     assert Counter(m.to for m in fake.sent) == Counter(number(n) for n in range(20))
+
+
+def test_bare_5xx_rows_are_unknown_and_the_rerun_skips_them(
+    fake: FakeEngagive, tmp_path: Path
+) -> None:
+    """A 503 without Meta's error is UNKNOWN (exit 1, said in the summary), not resent."""
+    fake.script(Fault.status(503), route="messages.send_template")
+    path = write_csv(tmp_path / "r.csv", 5)
+    first = invoke(*send_args(path, "--journal", str(tmp_path / "j.sqlite")))
+    assert first.exit_code == 1
+    assert "may have been delivered" in first.stdout
+    assert "--resend-unknown" in first.stdout
+    again = invoke(*send_args(path, "--json", "--journal", str(tmp_path / "j.sqlite")))
+    summary = json_out(again.stdout)
+    assert summary["skip_reasons"] == {
+        "already sent": 4,
+        "may have been sent in an earlier run (unknown or in flight)": 1,
+    }
+    assert summary["campaign_totals"]["by_status"]["unknown"] == 1
+    sends = [r for r in fake.requests if r.method == "POST"]
+    assert len(sends) == 5  # the rerun sent nothing
