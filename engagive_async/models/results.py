@@ -112,3 +112,14 @@ class SubmitResult:
     message: str | None = None
     status_code: int = 200
     meta_response: Mapping[str, Any] | None = None
+    raw_headers: RawHeaders = attrs.field(default=(), repr=False, eq=False)
+
+    @property
+    def headers(self) -> dict[str, str]:
+        """The answer's HTTP headers, keyed by lower-case name."""
+        return headers_dict(self.raw_headers)
+
+    @property
+    def request_id(self) -> str | None:
+        """The answer's ``x-request-id`` header, when the server sent one."""
+        return _request_id(self.raw_headers)

@@ -150,4 +150,5 @@ class TemplatesResource(Resource):
             message=envelope.message,
             status_code=envelope.status_code or envelope.http_status,
             meta_response=envelope.meta_response,
+            raw_headers=envelope.raw_headers,
         )
