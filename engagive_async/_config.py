@@ -2,20 +2,27 @@
 
 from __future__ import annotations
 
+import ipaddress
 import os
+import urllib.request
+from urllib.parse import urlsplit
 
 __all__ = [
     "API_PREFIX",
+    "DEFAULT_ATTEMPT_TIMEOUT",
     "DEFAULT_BASE_URL",
+    "DEFAULT_CALL_TIMEOUT",
     "DEFAULT_CONNECT_TIMEOUT",
     "DEFAULT_KEEPALIVE_EXPIRY",
     "DEFAULT_MAX_CONNECTIONS",
+    "DEFAULT_MAX_RESPONSE_BYTES",
     "DEFAULT_POOL_TIMEOUT",
     "DEFAULT_READ_TIMEOUT",
     "DEFAULT_USER_AGENT",
     "ENV_BASE_URL",
     "ENV_TOKEN",
     "env_base_url",
+    "env_proxy_for",
     "env_token",
 ]
 
@@ -41,6 +48,17 @@ DEFAULT_POOL_TIMEOUT = 30.0
 #: fate unknown).
 DEFAULT_KEEPALIVE_EXPIRY = 15.0
 
+#: The most one attempt may take in all (waiting for a connection, sending, the whole answer).
+#: The phase timeouts above restart with every byte read, so a server dripping one byte per
+#: second would hold a call forever without this.
+DEFAULT_ATTEMPT_TIMEOUT = 60.0
+#: The most one call may take in all: its attempts and the waits between them (up to 4 attempts,
+#: ``Retry-After`` honoured up to 60 s by the default retry policy).
+DEFAULT_CALL_TIMEOUT = 180.0
+#: The largest answer body read, as received and decoded. Engagive's answers are small JSON
+#: (a page of templates is tens of kilobytes); anything this large is a broken or hostile peer.
+DEFAULT_MAX_RESPONSE_BYTES = 8 * 1024 * 1024
+
 DEFAULT_USER_AGENT = "engagive-async-python"
 
 
@@ -54,3 +72,29 @@ def env_base_url() -> str | None:
     """The base URL from ``ENGAGIVE_BASE_URL``, or ``None`` when unset or blank."""
     value = os.environ.get(ENV_BASE_URL, "").strip()
     return value or None
+
+
+def env_proxy_for(url: str) -> str | None:
+    """The proxy the environment names for ``url`` (``HTTPS_PROXY``/``HTTP_PROXY``/``ALL_PROXY``,
+    any case), or ``None`` when there is none or ``NO_PROXY`` exempts its host.
+
+    Read once per client: the base URL is fixed, so no request needs to read the environment.
+    """
+    parts = urlsplit(url)
+    proxies = urllib.request.getproxies_environment()
+    proxy = proxies.get(parts.scheme) or proxies.get("all")
+    if not proxy or not parts.hostname or _is_loopback(parts.hostname):
+        return None  # a proxy cannot reach this machine's loopback
+    # proxy_bypass_environment is public but missing from typeshed.
+    if urllib.request.proxy_bypass_environment(parts.hostname, proxies):  # type: ignore[attr-defined]
+        return None
+    return proxy if "://" in proxy else f"http://{proxy}"
+
+
+def _is_loopback(host: str) -> bool:
+    if host == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False

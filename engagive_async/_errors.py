@@ -192,11 +192,25 @@ class ResponseDecodeError(APIError):
     Attributes:
         status_code: the HTTP status of that answer.
         body: up to 2,000 characters of the body as text, for logs.
+        request_id: the ``x-request-id`` header of the answer, when present.
+        headers: the answer's headers (lower-case names), when one came.
     """
 
-    def __init__(self, message: str, *, method: str, url: str, status_code: int, body: str) -> None:
+    def __init__(
+        self,
+        message: str,
+        *,
+        method: str,
+        url: str,
+        status_code: int,
+        body: str,
+        request_id: str | None = None,
+        headers: Mapping[str, str] | None = None,
+    ) -> None:
         self.status_code = status_code
         self.body = body
+        self.request_id = request_id
+        self.headers = dict(headers) if headers else {}
         super().__init__(message, method=method, url=url)
 
 
@@ -210,6 +224,7 @@ class APIStatusError(APIError):
         meta_response: Meta's payload exactly as Engagive relayed it, or ``None``.
         meta_error: Meta's error, parsed from ``meta_response``, or ``None``.
         request_id: the ``x-request-id`` header of the answer, when present.
+        headers: the answer's headers (lower-case names).
     """
 
     def __init__(
@@ -223,7 +238,9 @@ class APIStatusError(APIError):
         meta_response: Mapping[str, Any] | None = None,
         meta_error: MetaError | None = None,
         request_id: str | None = None,
+        headers: Mapping[str, str] | None = None,
     ) -> None:
+        self.headers = dict(headers) if headers else {}
         self.status_code = status_code
         self.message = message
         self.body = body

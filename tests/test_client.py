@@ -16,6 +16,7 @@ from engagive_async import (
     ClientClosedError,
     ConfigurationError,
     ExpiredTokenError,
+    ValidationError,
 )
 from tests.conftest import BASE, TOKEN
 
@@ -117,12 +118,13 @@ async def test_account_handle_makes_no_request() -> None:
     assert calls == []
 
 
-@pytest.mark.parametrize("bad", ["", "  ", True])
-def test_account_id_must_be_given(bad: object) -> None:
-    """An empty account id is a configuration error, not a wrong URL."""
+@pytest.mark.parametrize("bad", ["", "  ", True, 0, -1, "12a", "1/2", "..", 1.5, "1" * 30])
+def test_account_id_must_be_a_positive_integer(bad: object) -> None:
+    """An account id that is not a positive integer is a ValidationError naming it."""
     client = AsyncClient(TOKEN, transport=httpx.MockTransport(_ok))
-    with pytest.raises(ConfigurationError):
+    with pytest.raises(ValidationError) as caught:
         client.account(bad)  # type: ignore[arg-type]
+    assert caught.value.field == "account_id"
 
 
 async def test_aclose_is_idempotent_and_use_after_close_is_clear() -> None:

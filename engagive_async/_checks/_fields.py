@@ -22,9 +22,12 @@ __all__ = [
     "SANITY_MAX",
     "check_text",
     "check_url",
+    "validate_account_id",
     "validate_components",
     "validate_emoji",
+    "validate_headers",
     "validate_lang_code",
+    "validate_path_segment",
     "validate_recipient",
     "validate_template_name",
     "validate_wamid",
@@ -64,6 +67,12 @@ _TEMPLATE_NAME = re.compile(r"[a-z0-9_]+", re.ASCII)
 _LANG_CODE = re.compile(r"[a-z]{2,3}(?:_(?:[A-Z]{2}|\d{3}))?", re.ASCII)
 _HAS_SPACE = re.compile(r"\s")
 _CURRENCY_CODE = re.compile(r"[A-Z]{3}", re.ASCII)  # ISO 4217
+#: The longest value accepted as one path segment (a template code, a language code).
+PATH_SEGMENT_MAX = 256
+# What a path segment must not hold even escaped: separators and escapes (a proxy or server
+# that decodes %2F once would see another path), query and fragment marks, whitespace and
+# control characters (CR/LF would split the request line), and backslashes.
+_UNSAFE_SEGMENT = re.compile(r"[/\\?#%\s\x00-\x1f\x7f]")
 
 
 def check_text(value: Any, field: str, max_len: int, *, required: bool = True) -> None:
@@ -86,6 +95,74 @@ def check_url(value: Any, field: str) -> None:
 
 
 # --- identifiers ----------------------------------------------------------------------------
+
+
+def validate_account_id(account_id: Any, field: str = "account_id") -> int | str:
+    """A positive integer, or a string of its decimal digits; returned as given.
+
+    Raises:
+        ValidationError: anything else (``0``, ``-1``, ``True``, ``"12a"``, ``"1/2"``, ``""``).
+    """
+    if isinstance(account_id, bool) or not isinstance(account_id, (int, str)):
+        raise ValidationError(field, f"must be a positive integer, got {account_id!r}")
+    if isinstance(account_id, str) and not (
+        _DIGITS.fullmatch(account_id) and len(account_id) <= 20
+    ):
+        raise ValidationError(field, f"must be a positive integer, got {account_id[:40]!r}")
+    if int(account_id) < 1:
+        raise ValidationError(field, f"must be a positive integer, got {account_id!r}")
+    return account_id
+
+
+def validate_path_segment(value: Any, field: str) -> None:
+    """A non-empty string that can stand as one URL path segment, as written.
+
+    Raises:
+        ValidationError: not a string, empty, longer than :data:`PATH_SEGMENT_MAX`, ``.`` or
+            ``..``, or holding ``/``, ``\\``, ``?``, ``#``, ``%``, whitespace or a control
+            character.
+    """
+    if not isinstance(value, str):
+        raise ValidationError(field, f"must be a string, got {type(value).__name__}")
+    if not value:
+        raise ValidationError(field, "must not be empty")
+    if len(value) > PATH_SEGMENT_MAX:
+        raise ValidationError(field, f"is {len(value)} characters, at most {PATH_SEGMENT_MAX}")
+    if value in (".", ".."):
+        raise ValidationError(field, f"{value!r} is not a name (it would walk the path)")
+    bad = _UNSAFE_SEGMENT.search(value)
+    if bad is not None:
+        raise ValidationError(
+            field, f"must not contain {bad.group()!r} (it would change the request's URL)"
+        )
+
+
+#: Header names a caller may not set: the token has its own argument, framing is httpx's.
+RESERVED_HEADERS = frozenset({"authorization", "host", "content-length", "transfer-encoding"})
+_HEADER_NAME = re.compile(r"[!#$%&'*+\-.^_`|~0-9A-Za-z]+")
+_HEADER_VALUE_BAD = re.compile(r"[\x00-\x08\x0a-\x1f\x7f]")
+
+
+def validate_headers(headers: Any, field: str = "extra_headers") -> dict[str, str]:
+    """Header lines a caller adds: names are HTTP tokens, values hold no CR, LF or NUL.
+
+    Raises:
+        ValidationError: not a mapping of strings, a bad name or value, or a reserved name
+            (``Authorization``, ``Host``, ``Content-Length``, ``Transfer-Encoding``).
+    """
+    if not isinstance(headers, Mapping):
+        raise ValidationError(field, f"must be a mapping, got {type(headers).__name__}")
+    checked: dict[str, str] = {}
+    for name, value in headers.items():
+        at = f"{field}[{name!r}]"
+        if not isinstance(name, str) or not _HEADER_NAME.fullmatch(name):
+            raise ValidationError(at, "is not a valid header name")
+        if name.lower() in RESERVED_HEADERS:
+            raise ValidationError(at, "is set by the client and cannot be replaced")
+        if not isinstance(value, str) or _HEADER_VALUE_BAD.search(value):
+            raise ValidationError(at, "must be a string without control characters")
+        checked[name] = value
+    return checked
 
 
 def validate_recipient(to: Any, field: str = "to") -> str:

@@ -163,6 +163,13 @@ def print_summary(summary: CampaignSummary) -> None:
             example = summary.journal.meta_error_examples.get(code, "")
             errors.add_row(str(code), f"{count:,}", escape(_shorten(example, 70)))
         stdout.print(errors)
+    unknown = summary.run.get(OutcomeStatus.UNKNOWN, 0)
+    if unknown:
+        stdout.print(
+            f"[yellow]unknown {unknown:,}[/]: these may have been delivered (a timeout or a "
+            "dropped connection after sending, a 5xx without Meta's error); a rerun skips them "
+            "unless --resend-unknown"
+        )
     handled = summary.rows - summary.not_attempted
     rate = handled / summary.elapsed if summary.elapsed > 0 else 0.0
     stdout.print(f"elapsed {summary.elapsed:.1f} s ({rate:,.0f} rows/s)")

@@ -120,7 +120,10 @@ class _Tally:
 @click.option(
     "--resend-unknown",
     is_flag=True,
-    help="Send again rows whose earlier send has no known answer (may duplicate them).",
+    help=(
+        "Send again rows whose earlier send may have been delivered (a timeout, a dropped "
+        "connection, a 5xx without Meta's error): this may duplicate them."
+    ),
 )
 @click.option("--ignore-extra-columns", is_flag=True, help="Let unknown columns pass unsent.")
 @click.option("--json", "as_json", is_flag=True, help="Print a JSON summary, no progress bar.")

@@ -15,7 +15,22 @@ May import: ``_pacing``, ``_wire``, ``_checks``, ``_policy``, ``_errors``, ``_co
 ``models``; and httpx and aiohttp, which no layer above it imports.
 """
 
-from engagive_async._http._pipeline import CallTrace, HttpPipeline, PageFetcher, build_timeout
+from engagive_async._http._pipeline import (
+    CallOptions,
+    CallTrace,
+    HttpPipeline,
+    Limits,
+    PageFetcher,
+    build_timeout,
+)
 from engagive_async._http._shortcut import create_http_client
 
-__all__ = ["CallTrace", "HttpPipeline", "PageFetcher", "build_timeout", "create_http_client"]
+__all__ = [
+    "CallOptions",
+    "CallTrace",
+    "HttpPipeline",
+    "Limits",
+    "PageFetcher",
+    "build_timeout",
+    "create_http_client",
+]

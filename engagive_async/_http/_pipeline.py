@@ -1,7 +1,11 @@
-"""The request pipeline: URL and auth, send, retry; answers are read by ``_answers``.
+"""The request pipeline: URL and auth, send, retry, deadlines; answers are read by ``_answers``.
 
 Each attempt goes through httpx's client, or, for a client the SDK built, through the
-shortcut past it (``_shortcut``) whenever nothing could notice the difference.
+shortcut past it (``_shortcut``) whenever nothing could notice the difference. Either way the
+body is read within ``max_response_bytes`` (``_body``), each attempt within the attempt
+deadline and the whole call, waits between attempts included, within the call deadline. What
+may be retried, and what a failure says about whether the request arrived, is decided by the
+retry policy alone (``_retry``).
 """
 
 from __future__ import annotations
@@ -16,8 +20,14 @@ import anyio
 import attrs
 import httpx
 
-from engagive_async._errors import APIError, ClientClosedError, ConfigurationError
+from engagive_async._config import (
+    DEFAULT_ATTEMPT_TIMEOUT,
+    DEFAULT_CALL_TIMEOUT,
+    DEFAULT_MAX_RESPONSE_BYTES,
+)
+from engagive_async._errors import APIError, APITimeoutError, ClientClosedError, ConfigurationError
 from engagive_async._http._answers import (
+    Answer,
     connection_error,
     decode_error,
     plain_envelope,
@@ -25,6 +35,7 @@ from engagive_async._http._answers import (
     slow_everyone,
     undecodable_body,
 )
+from engagive_async._http._body import read_body
 from engagive_async._http._retry import RetryPolicy
 from engagive_async._http._shortcut import Shortcut, create_http_client
 from engagive_async._pacing._throttle import Throttle
@@ -32,7 +43,15 @@ from engagive_async._policy._resend import IDEMPOTENT_METHODS
 from engagive_async._wire._converter import DecodeFailure, structure
 from engagive_async.models.results import Envelope
 
-__all__ = ["CallTrace", "HttpPipeline", "PageFetcher", "build_timeout", "create_http_client"]
+__all__ = [
+    "CallOptions",
+    "CallTrace",
+    "HttpPipeline",
+    "Limits",
+    "PageFetcher",
+    "build_timeout",
+    "create_http_client",
+]
 
 T = TypeVar("T")
 PageFetcher = Callable[[Mapping[str, Any], str | None], Awaitable[Envelope]]
@@ -47,6 +66,40 @@ class CallTrace:
     """Filled in by :meth:`HttpPipeline.request` for callers that report attempts."""
 
     attempts: int = 0
+
+
+@attrs.frozen(kw_only=True)
+class Limits:
+    """What bounds every call of a client: deadlines and the size of an answer.
+
+    Args:
+        attempt_timeout: seconds one attempt may take in all, or ``None`` for no bound.
+        call_timeout: seconds one call may take, its retries and waits included, or ``None``.
+        max_response_bytes: the largest body read, as received and decoded.
+    """
+
+    attempt_timeout: float | None = DEFAULT_ATTEMPT_TIMEOUT
+    call_timeout: float | None = DEFAULT_CALL_TIMEOUT
+    max_response_bytes: int = attrs.field(
+        default=DEFAULT_MAX_RESPONSE_BYTES, validator=attrs.validators.ge(1)
+    )
+
+
+@attrs.frozen(kw_only=True)
+class CallOptions:
+    """What one call asks for beyond the client's settings.
+
+    Args:
+        timeout: seconds this call may take in all (its attempts and the waits between them);
+            each attempt also stays within the client's ``attempt_timeout``.
+        headers: header lines added to this call's requests.
+    """
+
+    timeout: float | None = None
+    headers: Mapping[str, str] | None = None
+
+
+NO_OPTIONS = CallOptions()
 
 
 @attrs.define
@@ -64,6 +117,7 @@ class HttpPipeline:
             already carries them as defaults.
         retry: the retry policy.
         token_expires_at: the token's JWT ``exp`` (epoch seconds), to explain a 401.
+        limits: deadlines and the answer size cap.
     """
 
     def __init__(
@@ -74,16 +128,42 @@ class HttpPipeline:
         headers: Mapping[str, str] | None,
         retry: RetryPolicy,
         token_expires_at: float | None = None,
+        limits: Limits | None = None,
     ) -> None:
         self._http = http
         self._root_url = root_url
         self._origin = _origin(root_url)
         self._headers = dict(headers) if headers else None
         self.retry = retry
+        self.limits = limits or Limits()
         self._token_expires_at = token_expires_at
         self.state = _ClientState()
         self._shortcut = Shortcut(http)
         self._parsed_urls: dict[str, httpx.URL] = {}
+
+    def copy(
+        self,
+        *,
+        retry: RetryPolicy | None = None,
+        limits: Limits | None = None,
+        headers: Mapping[str, str] | None = None,
+    ) -> HttpPipeline:
+        """A pipeline on the same pool and state with other settings (no I/O).
+
+        Args:
+            retry: replaces the retry policy.
+            limits: replaces the limits.
+            headers: added to (or replacing, name by name) the headers of every request.
+        """
+        twin = object.__new__(HttpPipeline)
+        twin.__dict__.update(self.__dict__)
+        if retry is not None:
+            twin.retry = retry
+        if limits is not None:
+            twin.limits = limits
+        if headers:
+            twin._headers = {**(self._headers or {}), **headers}
+        return twin
 
     # --- public to the package -----------------------------------------------------------
 
@@ -97,6 +177,7 @@ class HttpPipeline:
         throttle: Throttle | None = None,
         trace: CallTrace | None = None,
         retry: RetryPolicy | None = None,
+        options: CallOptions = NO_OPTIONS,
     ) -> Envelope:
         """Send one call, retrying as the policy allows, and return the decoded envelope.
 
@@ -110,9 +191,11 @@ class HttpPipeline:
                 everyone when the server says to slow down.
             trace: receives the number of attempts made.
             retry: a policy for this call instead of the client's.
+            options: this call's deadline and extra headers.
 
         Raises:
-            APIError: the typed error of the last attempt.
+            APIError: the typed error of the last attempt; :class:`APITimeoutError` when an
+                attempt or the call ran out of time.
             ClientClosedError: the client was closed.
         """
         if self.state.closed:
@@ -120,23 +203,44 @@ class HttpPipeline:
         url = self._url(path)
         if params:
             params = {k: v for k, v in params.items() if v is not None}
+        headers = self._headers
+        if options.headers:
+            headers = {**(headers or {}), **options.headers}
         idempotent = method in IDEMPOTENT_METHODS
         policy = retry or self.retry
+        limits = self.limits
+        call_budget = options.timeout if options.timeout is not None else limits.call_timeout
+        deadline: float | None = None
         attempt = 0
         waited = 0.0
         while True:
             if throttle is not None:
                 await throttle.acquire()
+            now = anyio.current_time()
+            if deadline is None and call_budget is not None:
+                deadline = now + call_budget  # the batch's pace is not the call's time
+            budget = limits.attempt_timeout
+            if deadline is not None:
+                budget = deadline - now if budget is None else min(budget, deadline - now)
             attempt += 1
             if trace is not None:
                 trace.attempts = attempt
             try:
-                return await self._attempt(method, url, params, json)
+                if budget is None:
+                    return await self._attempt(method, url, params, json, headers)
+                with anyio.move_on_after(budget):
+                    return await self._attempt(method, url, params, json, headers)
+                raise _out_of_time(
+                    method, url, budget, attempt_bound=budget == limits.attempt_timeout
+                )
             except APIError as error:
                 delay = policy.delay_before_retry(error, attempt=attempt, idempotent=idempotent)
                 if throttle is not None:
                     slow_everyone(throttle, error, delay)
-                if delay is None:
+                if delay is None or (
+                    deadline is not None and anyio.current_time() + delay >= deadline
+                ):
+                    # No attempt left, or no time for one: the last answer stands.
                     error.attempts, error.waited = attempt, waited
                     raise
                 if log.isEnabledFor(logging.INFO):
@@ -160,13 +264,20 @@ class HttpPipeline:
             raise decode_error(reason, data, method, self._url(path))
         return [self.decode(item, cls, method=method, path=path) for item in data]
 
-    def page_fetcher(self, path: str, params: Mapping[str, Any] | None = None) -> PageFetcher:
+    def page_fetcher(
+        self,
+        path: str,
+        params: Mapping[str, Any] | None = None,
+        options: CallOptions = NO_OPTIONS,
+    ) -> PageFetcher:
         """A ``fetch(page_params, next_url)`` callable for :class:`AsyncPager`."""
 
         async def fetch(page_params: Mapping[str, Any], next_url: str | None) -> Envelope:
             if next_url is not None:
-                return await self.request("GET", next_url)
-            return await self.request("GET", path, params={**(params or {}), **page_params})
+                return await self.request("GET", next_url, options=options)
+            return await self.request(
+                "GET", path, params={**(params or {}), **page_params}, options=options
+            )
 
         return fetch
 
@@ -176,30 +287,65 @@ class HttpPipeline:
     # --- one attempt ---------------------------------------------------------------------
 
     async def _attempt(
-        self, method: str, url: str, params: Mapping[str, Any] | None, body: Any
+        self,
+        method: str,
+        url: str,
+        params: Mapping[str, Any] | None,
+        body: Any,
+        headers: Mapping[str, str] | None,
     ) -> Envelope:
         started = time.perf_counter()
+        limit = self.limits.max_response_bytes
+        # The shortcut is only for a client we built, whose own headers are its defaults: what
+        # is in ``headers`` then is extra (with_options, extra_headers), folded into a template.
         direct = self._shortcut.transport() if not params else None
         try:
             if direct is None:
-                response = await self._http.request(
-                    method, self._parsed(url), params=params, json=body, headers=self._headers
-                )
+                answer, url = await self._send_via_httpx(method, url, params, body, headers, limit)
             else:
-                answer = await self._shortcut.send(direct, method, url, body)
-                envelope = plain_envelope(answer)
+                direct_answer = await self._shortcut.send(direct, method, url, body, headers)
+                envelope = plain_envelope(direct_answer)
                 if envelope is not None:
-                    _log_answer(method, url, answer.status, started)
+                    _log_answer(method, url, direct_answer.status, started)
                     return envelope
-                response = self._shortcut.adopt(answer, method, url)
+                answer = self._shortcut.adopt(direct_answer, method, url, limit)
         except httpx.TransportError as exc:
             raise connection_error(exc, method, url) from exc
         except httpx.DecodingError as exc:
-            raise undecodable_body(exc, method, url) from exc
-        _log_answer(method, response.url, response.status_code, started)
-        return read_envelope(
-            response, method, str(response.url), token_expires_at=self._token_expires_at
+            raise undecodable_body(exc, method, url, getattr(exc, "status", 0)) from exc
+        _log_answer(method, url, answer.status, started)
+        return read_envelope(answer, method, url, token_expires_at=self._token_expires_at)
+
+    async def _send_via_httpx(
+        self,
+        method: str,
+        url: str,
+        params: Mapping[str, Any] | None,
+        body: Any,
+        headers: Mapping[str, str] | None,
+        limit: int,
+    ) -> tuple[Answer, str]:
+        request = self._http.build_request(
+            method, self._parsed(url), params=params, json=body, headers=headers
         )
+        response = await self._http.send(request, stream=True)
+        try:
+            content = await read_body(response, limit)
+        except httpx.DecodingError as exc:
+            raise undecodable_body(exc, method, url, response.status_code) from exc
+        finally:
+            # Closed before its body was read whole, the connection is dropped, not pooled;
+            # shielded so that a deadline's cancellation still lets it close.
+            with anyio.CancelScope(shield=True):
+                await response.aclose()
+        answer = Answer(
+            response.status_code,
+            response.headers,
+            response.headers.raw,
+            content,
+            response.reason_phrase,
+        )
+        return answer, str(request.url)
 
     def _parsed(self, url: str) -> httpx.URL:
         """``url`` parsed by httpx once: its parser is a good share of a request's CPU."""
@@ -224,6 +370,18 @@ def _log_answer(method: str, url: object, status: int, started: float) -> None:
         log.debug(
             "%s %s -> %s in %.1f ms", method, url, status, (time.perf_counter() - started) * 1000
         )
+
+
+def _out_of_time(method: str, url: str, budget: float, *, attempt_bound: bool) -> APITimeoutError:
+    which = "the attempt deadline" if attempt_bound else "the call deadline"
+    return APITimeoutError(
+        f"{method} {url}: no complete answer within {budget:.3g} s ({which}; "
+        "the request may have reached the server)",
+        method=method,
+        url=url,
+        # Cut anywhere from waiting for a connection to reading the answer: it may have gone.
+        request_sent=True,
+    )
 
 
 def _origin(url: str) -> tuple[str, str]:

@@ -19,6 +19,8 @@ from typing import Any
 
 import httpx
 
+from engagive_async._http._answers import Answer
+from engagive_async._http._body import ACCEPT_ENCODING, decode_body
 from engagive_async._http._transport import (
     AiohttpTransport,
     DirectAnswer,
@@ -48,9 +50,11 @@ def create_http_client(
     client = httpx.AsyncClient(
         transport=transport,
         timeout=timeout,
-        headers=headers,
+        # Only what the pipeline can undo within max_response_bytes (see _body).
+        headers={"Accept-Encoding": ACCEPT_ENCODING, **headers},
         # Engagive answers with JSON, never with redirects a send should follow blindly.
         follow_redirects=False,
+        # The client resolves proxies once and gives them to the transport (see _config).
         trust_env=False,
     )
     _OWNED[client] = transport
@@ -63,7 +67,7 @@ class Shortcut:
     def __init__(self, http: httpx.AsyncClient) -> None:
         self._http = http
         self._transport = _OWNED.get(http)
-        self._templates: dict[tuple[str, str, bool], DirectTemplate] = {}
+        self._templates: dict[tuple[str, str, bool, Any], DirectTemplate] = {}
 
     def transport(self) -> AiohttpTransport | None:
         """Our aiohttp transport when going around httpx's client changes nothing observable.
@@ -89,24 +93,39 @@ class Shortcut:
         return direct_transport(transport)
 
     async def send(
-        self, transport: AiohttpTransport, method: str, url: str, body: Any
+        self,
+        transport: AiohttpTransport,
+        method: str,
+        url: str,
+        body: Any,
+        headers: Mapping[str, str] | None = None,
     ) -> DirectAnswer:
-        """Send ``body`` (JSON-encoded as httpx would) to ``url``; read the answer whole."""
-        key = (method, url, body is not None)
+        """Send ``body`` (JSON-encoded as httpx would) to ``url``; read the answer whole.
+
+        ``headers`` are added to the client's, as httpx's client would add them.
+        """
+        key = (method, url, body is not None, tuple(headers.items()) if headers else None)
         template = self._templates.get(key)
         if template is None:
             if len(self._templates) >= _TEMPLATE_CACHE_SIZE:
                 self._templates.clear()
             # httpx prepares the request once (headers, Host, timeout); sends reuse the shape.
-            shape = self._http.build_request(method, url, json={} if body is not None else None)
+            shape = self._http.build_request(
+                method, url, json={} if body is not None else None, headers=headers
+            )
             template = self._templates[key] = transport.template(shape)
         data = _JSON_ENCODER.encode(body).encode() if body is not None else None
         return await transport.send_template(template, data)
 
-    def adopt(self, answer: DirectAnswer, method: str, url: str) -> httpx.Response:
-        """An answer that needs httpx after all (an error, an encoded body, a cookie)."""
-        response = answer.to_httpx(httpx.Request(method, url))
-        response.read()  # undoes Content-Encoding, as httpx's client would have
+    def adopt(self, answer: DirectAnswer, method: str, url: str, limit: int) -> Answer:
+        """An answer that needs more reading (an error, an encoded body, a cookie).
+
+        Raises:
+            httpx.DecodingError: an encoding that cannot be undone, or a decoded body past
+                ``limit`` (:class:`ResponseTooLarge`).
+        """
+        content = decode_body(answer.content, answer.headers.get("content-encoding"), limit)
         if "set-cookie" in answer.headers:
-            self._http.cookies.extract_cookies(response)
-        return response
+            # As httpx's client would have: the jar then sends them, through httpx's client.
+            self._http.cookies.extract_cookies(answer.to_httpx(httpx.Request(method, url)))
+        return Answer(answer.status, answer.headers, answer.raw_headers, content, answer.reason)

@@ -8,7 +8,8 @@ and campaign skips what must not go again:
 ========== ==================================================================
 SENT       always skipped
 IN_FLIGHT  skipped (a crash left it: it may have been sent) unless resend_unknown
-UNKNOWN    skipped (the request went out, no answer came) unless resend_unknown
+UNKNOWN    skipped (the request went out and no answer proved it was not relayed: a
+           timeout, a drop, a 5xx without Meta's error) unless resend_unknown
 FAILED     skipped unless its error was retryable (nothing can have been sent)
 SKIPPED    sent (it was never attempted)
 ========== ==================================================================

@@ -7,7 +7,9 @@ Three places resend, and each asks one question of this module:
   connection was never made, a 429, or a Meta refusal for pace (``_meta_codes``). A timeout or
   a dropped connection after the request went out, a 5xx, any other Meta error: final;
 * the **batch** naming what became of a failed send (:func:`outcome_status_for`): FAILED when an
-  answer said no or nothing was sent, UNKNOWN when the request may have arrived unanswered;
+  answer said no or nothing was sent, UNKNOWN when nothing proves the message was not relayed
+  (:func:`send_may_have_arrived`: a request cut after it went out, an answer that is not
+  Engagive's envelope, a 5xx without Meta's error);
 * the **journal** on a rerun (:func:`rerun_skip_reason`): SENT rows never go again, IN_FLIGHT and
   UNKNOWN rows only when the user accepts duplicates, FAILED rows only when
   :func:`may_send_again` said nothing can have been sent.
@@ -39,6 +41,7 @@ __all__ = [
     "may_send_again",
     "outcome_status_for",
     "rerun_skip_reason",
+    "send_may_have_arrived",
 ]
 
 #: Methods whose repetition leaves the server as one call would (RFC 9110 section 9.2.2).
@@ -46,9 +49,6 @@ IDEMPOTENT_METHODS = frozenset({"GET", "HEAD", "OPTIONS", "PUT", "DELETE"})
 
 #: Statuses that may pass: retried for idempotent requests (``RetryPolicy.retry_statuses``).
 TRANSIENT_STATUSES = frozenset({408, 425, 429, 500, 502, 503, 504})
-
-#: Statuses of a gateway that gave up waiting on Engagive: the send may have gone through.
-_NO_ANSWER_STATUSES = frozenset({504})
 
 #: A journal row claimed before its request went out and not yet answered.
 IN_FLIGHT = "IN_FLIGHT"
@@ -85,16 +85,28 @@ def may_retry(
     return False
 
 
-def outcome_status_for(error: BaseException) -> OutcomeStatus:
-    """FAILED when the server or Meta answered no (or the item was invalid); UNKNOWN when the
-    request may have gone out and no intelligible answer came back."""
+def send_may_have_arrived(error: BaseException) -> bool:
+    """Whether a send that ended with ``error`` may still have been relayed to Meta.
+
+    ``False`` only when an answer said no (a 4xx, Meta's error) or nothing was sent. A request
+    cut after it went out (a read timeout, a dropped connection, an attempt or call deadline),
+    an answer that is not Engagive's envelope (a proxy page, a body past the size cap) and a 5xx
+    without Meta's error all leave it open: Engagive may have relayed the message first.
+    """
     if isinstance(error, APIConnectionError):
-        return OutcomeStatus.UNKNOWN if error.request_sent else OutcomeStatus.FAILED
+        return error.request_sent
     if isinstance(error, ResponseDecodeError):
-        return OutcomeStatus.UNKNOWN
-    if isinstance(error, APIStatusError) and error.status_code in _NO_ANSWER_STATUSES:
-        return OutcomeStatus.UNKNOWN
-    return OutcomeStatus.FAILED
+        return True
+    if isinstance(error, APIStatusError):
+        # Meta's error in the body says it refused; a bare 5xx proves nothing either way.
+        return error.status_code >= 500 and error.meta_error is None
+    return False
+
+
+def outcome_status_for(error: BaseException) -> OutcomeStatus:
+    """UNKNOWN when the send may have been relayed (:func:`send_may_have_arrived`), else FAILED:
+    the server or Meta answered no, or the item was invalid."""
+    return OutcomeStatus.UNKNOWN if send_may_have_arrived(error) else OutcomeStatus.FAILED
 
 
 def may_send_again(error: BaseException | None, *, attempts: int) -> bool:

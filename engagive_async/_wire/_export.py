@@ -12,7 +12,7 @@ from collections.abc import Mapping
 from typing import Any
 
 import attrs
-from cattrs.gen import make_dict_unstructure_fn
+from cattrs.gen import make_dict_unstructure_fn, override
 
 from engagive_async._wire._converter import converter
 from engagive_async._wire._message_codec import register_message_hooks
@@ -20,10 +20,20 @@ from engagive_async.models._export import install_exporter
 
 __all__ = ["error_to_dict", "to_dict"]
 
+#: Fields left out of exports: an answer's header lines are bytes pairs, which JSON cannot hold,
+#: and a log wants the answer itself (``.headers`` and ``.request_id`` stay on the object).
+_NOT_EXPORTED = frozenset({"raw_headers"})
+
+
+def _export_fn(cls: type) -> Any:
+    omitted: dict[str, Any] = {
+        f.name: override(omit=True) for f in attrs.fields(cls) if f.name in _NOT_EXPORTED
+    }
+    return make_dict_unstructure_fn(cls, _exporter, **omitted)
+
+
 _exporter = converter.copy()
-_exporter.register_unstructure_hook_factory(
-    attrs.has, lambda cls: make_dict_unstructure_fn(cls, _exporter)
-)
+_exporter.register_unstructure_hook_factory(attrs.has, _export_fn)
 # Registered again after the catch-all above, so that they win over it.
 register_message_hooks(_exporter)
 

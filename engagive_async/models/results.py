@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 import attrs
@@ -10,6 +10,26 @@ import attrs
 from engagive_async.models._export import JsonReady
 
 __all__ = ["Envelope", "SendResult", "SubmitResult"]
+__all__ = ["Envelope", "SendResult", "SubmitResult", "headers_dict"]
+
+RawHeaders = Sequence[tuple[bytes, bytes]]
+
+
+def headers_dict(raw: RawHeaders) -> dict[str, str]:
+    """Header lines as a dict keyed by lower-case name; repeated names joined with ``", "``."""
+    headers: dict[str, str] = {}
+    for name, value in raw:
+        key = name.decode("latin-1").lower()
+        text = value.decode("latin-1")
+        headers[key] = f"{headers[key]}, {text}" if key in headers else text
+    return headers
+
+
+def _request_id(raw: RawHeaders) -> str | None:
+    for name, value in raw:
+        if name.lower() == b"x-request-id":
+            return value.decode("latin-1")
+    return None
 
 
 def _first_message_field(meta_response: Mapping[str, Any] | None, key: str) -> str | None:
@@ -44,6 +64,8 @@ class Envelope(JsonReady):
     #: The HTTP status of the answer (``statusCode`` is often absent from the body).
     http_status: int = 200
     extra: Mapping[str, Any] = attrs.field(factory=dict, repr=False)
+    #: The answer's header lines as received (see :func:`headers_dict`).
+    raw_headers: RawHeaders = attrs.field(default=(), repr=False, eq=False)
 
 
 @attrs.frozen(kw_only=True)
@@ -55,12 +77,24 @@ class SendResult(JsonReady):
         message: Engagive's human text (``"Template message sent successfully"``).
         status_code: the HTTP status (or the body's ``statusCode`` when present).
         meta_response: Meta's payload exactly as received, or ``None``.
+        raw_headers: the answer's header lines as received; read them as :attr:`headers`.
     """
 
     data: Mapping[str, Any]
     message: str | None = None
     status_code: int = 200
     meta_response: Mapping[str, Any] | None = None
+    raw_headers: RawHeaders = attrs.field(default=(), repr=False, eq=False)
+
+    @property
+    def headers(self) -> dict[str, str]:
+        """The answer's HTTP headers, keyed by lower-case name."""
+        return headers_dict(self.raw_headers)
+
+    @property
+    def request_id(self) -> str | None:
+        """The answer's ``x-request-id`` header, when the server sent one."""
+        return _request_id(self.raw_headers)
 
     @property
     def wamid(self) -> str | None:
@@ -81,3 +115,14 @@ class SubmitResult(JsonReady):
     message: str | None = None
     status_code: int = 200
     meta_response: Mapping[str, Any] | None = None
+    raw_headers: RawHeaders = attrs.field(default=(), repr=False, eq=False)
+
+    @property
+    def headers(self) -> dict[str, str]:
+        """The answer's HTTP headers, keyed by lower-case name."""
+        return headers_dict(self.raw_headers)
+
+    @property
+    def request_id(self) -> str | None:
+        """The answer's ``x-request-id`` header, when the server sent one."""
+        return _request_id(self.raw_headers)

@@ -5,13 +5,35 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any, TypeVar
 
-from engagive_async._errors import APIError
-from engagive_async._http import HttpPipeline
+from engagive_async._checks._fields import validate_headers, validate_path_segment
+from engagive_async._errors import APIError, ValidationError
+from engagive_async._http import CallOptions, HttpPipeline
+from engagive_async._http._pipeline import NO_OPTIONS
 from engagive_async._paging._page_info import PagingParams
 from engagive_async._paging._pager import AsyncPager
 from engagive_async._wire._routes import ROUTES
 
 T = TypeVar("T")
+
+__all__ = ["Resource", "call_options"]
+
+
+def call_options(
+    timeout: float | None = None, extra_headers: Mapping[str, str] | None = None
+) -> CallOptions:
+    """One call's options, checked before any request.
+
+    Raises:
+        ValidationError: a timeout that is not a positive number, or bad headers.
+    """
+    if timeout is None and not extra_headers:
+        return NO_OPTIONS
+    if timeout is not None and (
+        isinstance(timeout, bool) or not isinstance(timeout, (int, float)) or not timeout > 0
+    ):
+        raise ValidationError("timeout", f"must be a positive number of seconds, got {timeout!r}")
+    headers = validate_headers(extra_headers) if extra_headers else None
+    return CallOptions(timeout=timeout, headers=headers)
 
 
 class Resource:
@@ -25,6 +47,8 @@ class Resource:
 
     def _path(self, route: str, **params: object) -> str:
         if params:
+            for name, value in params.items():
+                validate_path_segment(value, name)
             return ROUTES[route].path(account_id=self._account_id, **params)
         # A route without path ids has one path per account: quote it once, not per send.
         path = self._paths.get(route)
@@ -32,9 +56,17 @@ class Resource:
             path = self._paths[route] = ROUTES[route].path(account_id=self._account_id)
         return path
 
-    async def _one(self, route: str, cls: type[T], *, json: Any = None, **params: object) -> T:
+    async def _one(
+        self,
+        route: str,
+        cls: type[T],
+        *,
+        json: Any = None,
+        call: CallOptions = NO_OPTIONS,
+        **params: object,
+    ) -> T:
         method, path = ROUTES[route].method, self._path(route, **params)
-        envelope = await self._pipeline.request(method, path, json=json)
+        envelope = await self._pipeline.request(method, path, json=json, options=call)
         return self._pipeline.decode(envelope.data, cls, method=method, path=path)
 
     def _pager(
@@ -44,6 +76,7 @@ class Resource:
         *,
         query: Mapping[str, Any] | None = None,
         path_params: Mapping[str, object] | None = None,
+        call: CallOptions = NO_OPTIONS,
         **options: Any,
     ) -> AsyncPager[T]:
         path = self._path(route, **(path_params or {}))
@@ -52,16 +85,18 @@ class Resource:
             return self._pipeline.decode_list(data, cls, method="GET", path=path)
 
         return AsyncPager(
-            fetch=self._pipeline.page_fetcher(path, query),
+            fetch=self._pipeline.page_fetcher(path, query, call),
             decode=decode,
             paging=self._paging,
             **options,
         )
 
-    async def _all(self, route: str, cls: type[T], **path_params: object) -> list[T]:
+    async def _all(
+        self, route: str, cls: type[T], *, call: CallOptions = NO_OPTIONS, **path_params: object
+    ) -> list[T]:
         # Lookups are short lists; should the server page them, every page is read.
         try:
-            return await self._pager(route, cls, path_params=path_params).to_list()
+            return await self._pager(route, cls, path_params=path_params, call=call).to_list()
         except APIError as exc:
             if exc.page == 1:
                 exc.page = None  # to the caller a lookup is one call: "page 1" would puzzle

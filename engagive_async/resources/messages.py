@@ -10,7 +10,8 @@ from typing import Any
 
 from engagive_async._checks import _fields as check
 from engagive_async._checks._messages import validate_message, validate_typed_components
-from engagive_async._http import CallTrace
+from engagive_async._http import CallOptions, CallTrace
+from engagive_async._http._pipeline import NO_OPTIONS
 from engagive_async._http._retry import RetryPolicy
 from engagive_async._pacing._throttle import Throttle
 from engagive_async._sending._batch import BatchOptions, Items, Sender, SendJournal, run_batch
@@ -30,7 +31,7 @@ from engagive_async.models.batch import (
 )
 from engagive_async.models.messages import Message
 from engagive_async.models.results import Envelope, SendResult
-from engagive_async.resources._base import Resource
+from engagive_async.resources._base import Resource, call_options
 from engagive_async.resources.preflight import TemplatePreflight
 from engagive_async.resources.templates import TemplatesResource
 
@@ -51,6 +52,8 @@ class MessagesResource(Resource):
         template_name: str,
         lang_code: str,
         components: Sequence[Any] | None = None,
+        timeout: float | None = None,
+        extra_headers: Mapping[str, str] | None = None,
     ) -> SendResult:
         """Send an approved template.
 
@@ -60,17 +63,30 @@ class MessagesResource(Resource):
             template_name: the approved template's name.
             lang_code: the language it was approved in, e.g. ``en_US``.
             components: Meta's send-time components: typed (``body_text("Ann")``) or dicts.
+            timeout: seconds this call may take in all (every send method takes it): an
+                attempt cut by it after the request went out is an ``APITimeoutError`` with
+                ``request_sent=True``, never retried.
+            extra_headers: header lines added to this call's request (every send takes it).
 
         Raises:
             ValidationError: bad input, before any request.
             APIError: Engagive or Meta refused, or no answer came.
         """
+        call = call_options(timeout, extra_headers)
         item = TemplateSend(
             to=to, template_name=template_name, lang_code=lang_code, components=components
         )
-        return await self._prepare(item)(Throttle(), CallTrace())
+        return await self._prepare(item, call=call)(Throttle(), CallTrace())
 
-    async def send_reaction(self, *, to: str, whatsapp_message_id: str, emoji: str) -> SendResult:
+    async def send_reaction(
+        self,
+        *,
+        to: str,
+        whatsapp_message_id: str,
+        emoji: str,
+        timeout: float | None = None,
+        extra_headers: Mapping[str, str] | None = None,
+    ) -> SendResult:
         """React to a message (``emoji=""`` removes the reaction).
 
         Args:
@@ -78,10 +94,19 @@ class MessagesResource(Resource):
             whatsapp_message_id: the wamid of the message reacted to.
             emoji: one emoji.
         """
+        call = call_options(timeout, extra_headers)
         item = ReactionSend(to=to, whatsapp_message_id=whatsapp_message_id, emoji=emoji)
-        return await self._prepare(item)(Throttle(), CallTrace())
+        return await self._prepare(item, call=call)(Throttle(), CallTrace())
 
-    async def send(self, *, to: str, message: Message, reply_to: str | None = None) -> SendResult:
+    async def send(
+        self,
+        *,
+        to: str,
+        message: Message,
+        reply_to: str | None = None,
+        timeout: float | None = None,
+        extra_headers: Mapping[str, str] | None = None,
+    ) -> SendResult:
         """Send a text, media, location, contacts, sticker or interactive message.
 
         Provisional: the send-single body is not in the public docs; the assumed shape lives in
@@ -92,12 +117,27 @@ class MessagesResource(Resource):
             message: a builder such as ``Text("hi")`` or ``ReplyButtons(...)``.
             reply_to: the parent message's wamid, to reply in thread.
         """
+        call = call_options(timeout, extra_headers)
         item = SingleSend(to=to, message=message, reply_to=reply_to)
-        return await self._prepare(item)(Throttle(), CallTrace())
+        return await self._prepare(item, call=call)(Throttle(), CallTrace())
 
-    async def reply(self, *, to: str, parent_wamid: str, message: Message) -> SendResult:
+    async def reply(
+        self,
+        *,
+        to: str,
+        parent_wamid: str,
+        message: Message,
+        timeout: float | None = None,
+        extra_headers: Mapping[str, str] | None = None,
+    ) -> SendResult:
         """Reply in thread to ``parent_wamid`` (Meta's ``context.message_id``). Provisional."""
-        return await self.send(to=to, message=message, reply_to=parent_wamid)
+        return await self.send(
+            to=to,
+            message=message,
+            reply_to=parent_wamid,
+            timeout=timeout,
+            extra_headers=extra_headers,
+        )
 
     def send_many(
         self,
@@ -113,6 +153,8 @@ class MessagesResource(Resource):
         journal: SendJournal | None = None,
         retry: RetryPolicy | None = None,
         preflight: bool = False,
+        timeout: float | None = None,
+        extra_headers: Mapping[str, str] | None = None,
     ) -> AsyncGenerator[SendOutcome, None]:
         """Send many items concurrently; yield one :class:`SendOutcome` per item.
 
@@ -141,6 +183,10 @@ class MessagesResource(Resource):
                 parameters; see ``templates.preflight``), reading each template and language
                 once. A list is checked whole before anything is sent; a lazy input item by
                 item as it is pulled, so a new template met late stops the batch there.
+            timeout: seconds each item's call may take in all, its retries included (default:
+                the client's ``call_timeout``); each attempt also stays within the client's
+                ``attempt_timeout``. An item cut after its request went out is UNKNOWN.
+            extra_headers: header lines added to every item's request.
 
         Raises:
             ValidationError: an option out of range (``concurrency`` below 1, a ``rate_limit``
@@ -148,6 +194,7 @@ class MessagesResource(Resource):
                 before any item is pulled.
             TemplatePreflightError: with ``preflight``, from the first step of the loop.
         """
+        call = call_options(timeout, extra_headers)
         options = BatchOptions(
             concurrency=concurrency,
             ordered=ordered,
@@ -162,7 +209,7 @@ class MessagesResource(Resource):
 
         def start(checked: Items) -> AsyncGenerator[SendOutcome, None]:
             return run_batch(
-                checked, lambda item: self._prepare(item, retry=options.retry), options
+                checked, lambda item: self._prepare(item, retry=options.retry, call=call), options
             )
 
         if not preflight:
@@ -198,14 +245,26 @@ class MessagesResource(Resource):
 
     # --- one item: validate, then a sender that makes the request -----------------------
 
-    def _prepare(self, item: SendItem, *, retry: RetryPolicy | None = None) -> Sender:
+    def _prepare(
+        self,
+        item: SendItem,
+        *,
+        retry: RetryPolicy | None = None,
+        call: CallOptions = NO_OPTIONS,
+    ) -> Sender:
         route, body = self._route_and_body(item)
         path = self._path(route.name)
         pipeline = self._pipeline
 
         async def send(throttle: Throttle, trace: CallTrace) -> SendResult:
             envelope = await pipeline.request(
-                route.method, path, json=body, throttle=throttle, trace=trace, retry=retry
+                route.method,
+                path,
+                json=body,
+                throttle=throttle,
+                trace=trace,
+                retry=retry,
+                options=call,
             )
             return _send_result(envelope)
 
@@ -268,4 +327,5 @@ def _send_result(envelope: Envelope) -> SendResult:
         message=envelope.message,
         status_code=envelope.status_code or envelope.http_status,
         meta_response=envelope.meta_response,
+        raw_headers=envelope.raw_headers,
     )

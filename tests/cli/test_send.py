@@ -250,3 +250,24 @@ def test_a_template_meta_would_refuse_stops_before_the_first_send(
     assert message in result.stderr
     assert fake.sent == []
     assert not (tmp_path / "r.journal.sqlite").exists()
+
+
+def test_bare_5xx_rows_are_unknown_and_the_rerun_skips_them(
+    fake: FakeEngagive, tmp_path: Path
+) -> None:
+    """A 503 without Meta's error is UNKNOWN (exit 1, said in the summary), not resent."""
+    fake.script(Fault.status(503), route="messages.send_template")
+    path = write_csv(tmp_path / "r.csv", 5)
+    first = invoke(*send_args(path, "--journal", str(tmp_path / "j.sqlite")))
+    assert first.exit_code == 1
+    assert "may have been delivered" in first.stdout
+    assert "--resend-unknown" in first.stdout
+    again = invoke(*send_args(path, "--json", "--journal", str(tmp_path / "j.sqlite")))
+    summary = json_out(again.stdout)
+    assert summary["skip_reasons"] == {
+        "already sent": 4,
+        "may have been sent in an earlier run (unknown or in flight)": 1,
+    }
+    assert summary["campaign_totals"]["by_status"]["unknown"] == 1
+    sends = [r for r in fake.requests if r.method == "POST"]
+    assert len(sends) == 5  # the rerun sent nothing

@@ -373,3 +373,22 @@ async def test_send_many_with_the_journal_never_sends_a_row_twice(tmp_path: Path
     assert len({m.to for m in fake.sent}) == len(fake.sent) == 39
     assert summary.by_status == {"SENT": 39, "FAILED": 1}
     assert summary.by_meta_error == {131026: 1}
+
+
+async def test_a_bare_5xx_row_is_unknown_and_not_resent_by_a_rerun(tmp_path: Path) -> None:
+    """A 503 without Meta's error may have been relayed: UNKNOWN, skipped unless resend_unknown."""
+    fake = FakeEngagive()
+    fake.script(Fault.status(503), route="messages.send_template")
+    items = [item(n, key=f"k{n}") for n in range(3)]
+    transport = httpx.ASGITransport(app=fake.app)
+    async with AsyncClient("test-token", base_url="http://127.0.0.1", transport=transport) as c:
+        acct = c.account(1)
+        async with SqliteJournal(tmp_path / "j.sqlite", "c1") as journal:
+            first = [o async for o in acct.messages.send_many(items, journal=journal)]
+        async with SqliteJournal(tmp_path / "j.sqlite", "c1") as journal:
+            rerun = [o async for o in acct.messages.send_many(items, journal=journal)]
+            summary = await journal.summary()
+    assert Counter(o.status for o in first) == {OutcomeStatus.SENT: 2, OutcomeStatus.UNKNOWN: 1}
+    assert Counter(o.reason for o in rerun) == {ALREADY_SENT: 2, MAYBE_SENT: 1}
+    assert summary.by_status == {"SENT": 2, "UNKNOWN": 1}
+    assert len(fake.requests) == 3

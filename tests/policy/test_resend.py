@@ -7,6 +7,7 @@ import pytest
 
 from engagive_async import (
     APIConnectionError,
+    APIStatusError,
     APITimeoutError,
     AuthenticationError,
     BadRequestError,
@@ -16,6 +17,7 @@ from engagive_async import (
     PermissionDeniedError,
     RateLimitError,
     ResponseDecodeError,
+    UpstreamError,
     ValidationError,
 )
 from engagive_async._policy._resend import (
@@ -27,7 +29,9 @@ from engagive_async._policy._resend import (
     may_send_again,
     outcome_status_for,
     rerun_skip_reason,
+    send_may_have_arrived,
 )
+from engagive_async.models.meta import MetaError
 from tests.policy._support import KW, meta_error
 
 NEVER_LEFT = APIConnectionError("refused", request_sent=False, **KW)
@@ -49,7 +53,7 @@ RULES: list[tuple[EngagiveError, bool, bool, OutcomeStatus]] = [
     (meta_error(131056), True, True, OutcomeStatus.FAILED),  # Meta: pair rate limit
     (meta_error(131000), True, False, OutcomeStatus.FAILED),  # Meta: "something went wrong"
     (meta_error(131026), True, False, OutcomeStatus.FAILED),  # 502 is transient for reads
-    (SERVER_ERROR, True, False, OutcomeStatus.FAILED),
+    (SERVER_ERROR, True, False, OutcomeStatus.UNKNOWN),  # a bare 5xx proves nothing
     (GATEWAY_TIMEOUT, True, False, OutcomeStatus.UNKNOWN),
     (PROXY_PAGE, True, False, OutcomeStatus.UNKNOWN),
     (BAD_REQUEST, False, False, OutcomeStatus.FAILED),
@@ -113,3 +117,31 @@ def test_what_a_rerun_skips(
     """SENT never goes again; unknown fates only on request; failures only when sendable."""
     got = rerun_skip_reason(status, sendable_failure=sendable, resend_unknown=resend_unknown)
     assert got == reason
+
+
+def _status(cls: type[APIStatusError], status: int, meta_code: int | None = None) -> APIStatusError:
+    meta = MetaError(code=meta_code) if meta_code is not None else None
+    return cls("x", method="POST", url="u", status_code=status, body=None, meta_error=meta)
+
+
+@pytest.mark.parametrize(
+    ("error", "arrived"),
+    [
+        (_status(InternalServerError, 500), True),
+        (_status(InternalServerError, 503), True),
+        (_status(InternalServerError, 504), True),
+        (_status(UpstreamError, 502), True),
+        (_status(UpstreamError, 502, 131026), False),
+        (_status(InternalServerError, 500, 131000), False),
+        (_status(BadRequestError, 400), False),
+        (_status(RateLimitError, 429), False),
+        (APIConnectionError("x", method="POST", url="u", request_sent=True), True),
+        (APIConnectionError("x", method="POST", url="u", request_sent=False), False),
+        (ResponseDecodeError("x", method="POST", url="u", status_code=200, body=""), True),
+    ],
+)
+def test_only_an_answer_that_says_no_proves_a_send_was_not_relayed(
+    error: Exception, arrived: bool
+) -> None:
+    """A bare 5xx, a cut or unreadable answer may have been relayed; a 4xx or Meta's no not."""
+    assert send_may_have_arrived(error) is arrived

@@ -12,6 +12,7 @@ from engagive_async import (
     ResponseDecodeError,
     SubmitResult,
     Template,
+    ValidationError,
 )
 from tests.conftest import TOKEN
 from tests.resources._support import fixture, ok, sent_json
@@ -64,14 +65,18 @@ async def test_get_decodes_extra_and_missing_fields(
     assert template.extra == {"quality": "GREEN"}
 
 
-async def test_get_escapes_path_segments(scripted: AsyncClient, router: respx.MockRouter) -> None:
-    """A code or account id with a slash or space is one escaped segment, not a new path."""
-    route = router.get(url__regex=r".*/accounts/7%2F8/templates/a%2Fb%20c$").mock(
-        return_value=ok(fixture("templates_get"))
-    )
-    await scripted.account("7/8").templates.get("a/b c")
-    assert route.call_count == 1
-    assert route.calls.last.request.url.raw_path.endswith(b"/accounts/7%2F8/templates/a%2Fb%20c")
+async def test_get_refuses_codes_that_would_change_the_path(
+    scripted: AsyncClient, router: respx.MockRouter
+) -> None:
+    """A code with a slash or space is a ValidationError naming it; nothing is requested."""
+    route = router.get(url__regex=r".*").mock(return_value=ok(fixture("templates_get")))
+    with pytest.raises(ValidationError) as caught:
+        await scripted.account(7).templates.get("a/b c")
+    assert caught.value.field == "template_code"
+    with pytest.raises(ValidationError) as bad_account:
+        scripted.account("7/8")
+    assert bad_account.value.field == "account_id"
+    assert route.call_count == 0
 
 
 async def test_get_unknown_code_raises_not_found(

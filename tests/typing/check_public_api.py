@@ -67,3 +67,28 @@ async def user_code() -> None:
         assert_type(result.to_dict(), dict[str, Any])
         assert_type(await acct.messages.send_batch(items), BatchReport)
         assert_type(await client.request("GET", "/x"), Envelope)
+
+
+async def options_code() -> None:
+    async with AsyncClient(
+        token="t",
+        attempt_timeout=20.0,
+        call_timeout=60.0,
+        max_response_bytes=1 << 20,
+        max_retries=2,
+        default_headers={"X-Team": "growth"},
+        proxy="http://proxy.corp:3128",
+        trust_env=False,
+    ) as client:
+        quick = client.with_options(timeout=3.0, max_retries=0)
+        assert_type(quick, AsyncClient)
+        acct = quick.account(1)
+        template = await acct.templates.get("x", timeout=5.0, extra_headers={"X-Trace": "1"})
+        assert_type(template, Template)
+        result = await acct.messages.send_template(
+            to="923001234567", template_name="hello_world", lang_code="en_US", timeout=10.0
+        )
+        assert_type(result.headers, dict[str, str])
+        assert_type(result.request_id, str | None)
+        items = [TemplateSend(to="923001234567", template_name="hello_world", lang_code="en_US")]
+        assert_type(await acct.messages.send_batch(items, timeout=5.0), BatchReport)

@@ -24,7 +24,11 @@ from engagive_async._http._transport._choice import (
     build_transport,
     direct_transport,
 )
-from engagive_async._http._transport._exceptions import EXCEPTION_MAP, map_exception
+from engagive_async._http._transport._exceptions import (
+    EXCEPTION_MAP,
+    ResponseTooLarge,
+    map_exception,
+)
 
 __all__ = [
     "EXCEPTION_MAP",
@@ -32,6 +36,7 @@ __all__ = [
     "AutoTransport",
     "DirectAnswer",
     "DirectTemplate",
+    "ResponseTooLarge",
     "TransportKind",
     "aiohttp_headers",
     "build_transport",

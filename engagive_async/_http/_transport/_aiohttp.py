@@ -28,8 +28,9 @@ from aiohttp.http import HttpVersion
 from multidict import CIMultiDict
 from yarl import URL
 
+from engagive_async import _config
 from engagive_async._checks._arguments import check_at_least
-from engagive_async._http._transport._exceptions import map_exception
+from engagive_async._http._transport._exceptions import ResponseTooLarge, map_exception
 
 __all__ = ["AiohttpTransport", "DirectAnswer", "DirectTemplate", "aiohttp_headers"]
 
@@ -53,15 +54,19 @@ class AiohttpTransport(httpx.AsyncBaseTransport):
     """An httpx transport that sends through one aiohttp connection pool (asyncio only).
 
     The aiohttp session is created on the first request, inside the running event loop, and
-    stays bound to that loop. Response bodies are read whole (Engagive answers with small JSON)
-    and left encoded, so httpx decodes gzip exactly once.
+    stays bound to that loop. Response bodies are read whole (Engagive answers with small JSON),
+    never past ``max_response_bytes`` (the connection of a larger one is closed), and left
+    encoded, so the pipeline decodes them once, within the same cap.
 
     Args:
         max_connections: the pool's size (aiohttp's ``limit``), at least 1.
         keepalive_expiry: seconds an idle connection is kept; ``None`` keeps it until the
             server closes it.
         verify: ``True`` (the same CA bundle as httpx), ``False``, or an ``ssl.SSLContext``.
-        trust_env: read proxy settings and ``SSL_CERT_FILE`` from the environment.
+        trust_env: read ``SSL_CERT_FILE`` from the environment (proxies are resolved once by
+            the client and given as ``proxy``, so that no request reads the environment).
+        proxy: the ``http://`` proxy every request goes through, or ``None``.
+        max_response_bytes: the largest body read, as received.
 
     Raises:
         ValidationError: ``max_connections`` is below 1.
@@ -74,6 +79,8 @@ class AiohttpTransport(httpx.AsyncBaseTransport):
         keepalive_expiry: float | None,
         verify: bool | ssl.SSLContext = True,
         trust_env: bool = False,
+        proxy: str | None = None,
+        max_response_bytes: int = _config.DEFAULT_MAX_RESPONSE_BYTES,
     ) -> None:
         check_at_least(max_connections, 1, "max_connections")
         self._max_connections = max_connections
@@ -81,7 +88,8 @@ class AiohttpTransport(httpx.AsyncBaseTransport):
         self._ssl: bool | ssl.SSLContext = (
             httpx.create_ssl_context(verify=True, trust_env=trust_env) if verify is True else verify
         )
-        self._trust_env = trust_env
+        self._proxy = URL(proxy) if proxy else None
+        self._max_body = max_response_bytes
         self._session: aiohttp.ClientSession | None = None
         self._timeouts: dict[tuple[Any, Any, Any], aiohttp.ClientTimeout] = {}
         self._closed = False
@@ -100,7 +108,8 @@ class AiohttpTransport(httpx.AsyncBaseTransport):
             # httpx owns cookies and decoding; aiohttp doing them too would do them twice.
             cookie_jar=aiohttp.DummyCookieJar(),
             auto_decompress=False,
-            trust_env=self._trust_env,
+            # The client resolved the environment's proxy once (see _config.env_proxy_for).
+            trust_env=False,
             requote_redirect_url=False,
         )
         # aiohttp resends an idempotent request once when a kept-alive connection drops; its
@@ -198,10 +207,12 @@ class AiohttpTransport(httpx.AsyncBaseTransport):
                 skip_auto_headers=skip_auto_headers,
                 timeout=timeouts,
                 server_hostname=server_hostname,
+                proxy=self._proxy,
             )
             try:
-                content = await response.read()
+                content = await _read_within(response, self._max_body)
             except BaseException:
+                # close(), not release(): a connection with a body left unread is never reused.
                 response.close()
                 raise
             response.release()
@@ -233,6 +244,23 @@ class AiohttpTransport(httpx.AsyncBaseTransport):
             await session.close()
 
 
+async def _read_within(response: aiohttp.ClientResponse, limit: int) -> bytes:
+    """The body as received, read no further than ``limit`` bytes."""
+    length = response.content_length
+    if length is not None:
+        if length > limit:
+            raise ResponseTooLarge(limit, status=response.status)
+        return await response.read()  # aiohttp reads exactly Content-Length
+    chunks: list[bytes] = []
+    size = 0
+    async for chunk in response.content.iter_any():
+        size += len(chunk)
+        if size > limit:
+            raise ResponseTooLarge(limit, status=response.status)
+        chunks.append(chunk)
+    return b"".join(chunks)
+
+
 def aiohttp_headers(
     raw: list[tuple[bytes, bytes]], encoding: str, method: str, has_body: bool
 ) -> tuple[list[tuple[str, str]], tuple[str, ...] | None]:
@@ -258,16 +286,23 @@ class DirectAnswer:
     Attributes:
         status: the HTTP status.
         headers: the response headers (case-insensitive).
+        raw_headers: the header lines as received.
         content: the body as received (``Content-Encoding`` not undone).
     """
 
-    __slots__ = ("_response", "content", "headers", "status")
+    __slots__ = ("_response", "content", "headers", "raw_headers", "status")
 
     def __init__(self, response: aiohttp.ClientResponse, content: bytes) -> None:
         self._response = response
         self.status = response.status
         self.headers = response.headers
+        self.raw_headers = response.raw_headers
         self.content = content
+
+    @property
+    def reason(self) -> str:
+        """The status line's reason phrase."""
+        return self._response.reason or ""
 
     def to_httpx(self, request: httpx.Request) -> httpx.Response:
         """The answer as httpx's response to ``request``; httpx decodes the body once read."""

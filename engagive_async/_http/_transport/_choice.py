@@ -13,6 +13,7 @@ from typing import Any, Literal
 import httpx
 import sniffio
 
+from engagive_async import _config
 from engagive_async._checks._arguments import check_at_least, check_choice
 from engagive_async._http._transport._aiohttp import AiohttpTransport
 
@@ -40,11 +41,13 @@ class AutoTransport(httpx.AsyncBaseTransport):
         max_connections: int,
         keepalive_expiry: float | None,
         verify: bool | ssl.SSLContext = True,
+        **options: Any,
     ) -> None:
         self._settings: dict[str, Any] = {
             "max_connections": max_connections,
             "keepalive_expiry": keepalive_expiry,
             "verify": verify,
+            **options,
         }
         self._inner: httpx.AsyncBaseTransport | None = None
         self._closed = False
@@ -87,6 +90,9 @@ def build_transport(
     max_connections: int,
     keepalive_expiry: float | None,
     verify: bool | ssl.SSLContext = True,
+    proxy: str | None = None,
+    trust_env: bool = False,
+    max_response_bytes: int = _config.DEFAULT_MAX_RESPONSE_BYTES,
 ) -> httpx.AsyncBaseTransport:
     """The transport an :class:`~engagive_async.AsyncClient` sends through.
 
@@ -96,6 +102,10 @@ def build_transport(
         max_connections: the pool's size.
         keepalive_expiry: seconds an idle connection is kept (``None``: no expiry).
         verify: TLS verification: ``True``, ``False`` or an ``ssl.SSLContext``.
+        proxy: the proxy URL every request goes through, or ``None``.
+        trust_env: read ``SSL_CERT_FILE``/``SSL_CERT_DIR`` from the environment.
+        max_response_bytes: the aiohttp transport reads no body past this many bytes (httpx's
+            pool streams, and the pipeline counts; see ``_body``).
 
     Raises:
         ValidationError: an unknown ``kind`` (the field ``transport``), or ``max_connections``
@@ -105,7 +115,12 @@ def build_transport(
     check_at_least(max_connections, 1, "max_connections")
     if kind == "aiohttp":
         return AiohttpTransport(
-            max_connections=max_connections, keepalive_expiry=keepalive_expiry, verify=verify
+            max_connections=max_connections,
+            keepalive_expiry=keepalive_expiry,
+            verify=verify,
+            proxy=proxy,
+            trust_env=trust_env,
+            max_response_bytes=max_response_bytes,
         )
     if kind == "httpx":
         limits = httpx.Limits(
@@ -113,7 +128,14 @@ def build_transport(
             max_keepalive_connections=max_connections,
             keepalive_expiry=keepalive_expiry,
         )
-        return httpx.AsyncHTTPTransport(limits=limits, verify=verify, trust_env=False)
+        return httpx.AsyncHTTPTransport(
+            limits=limits, verify=verify, trust_env=trust_env, proxy=proxy
+        )
     return AutoTransport(
-        max_connections=max_connections, keepalive_expiry=keepalive_expiry, verify=verify
+        max_connections=max_connections,
+        keepalive_expiry=keepalive_expiry,
+        verify=verify,
+        proxy=proxy,
+        trust_env=trust_env,
+        max_response_bytes=max_response_bytes,
     )
