@@ -14,8 +14,10 @@ __all__ = [
     "DEFAULT_READ_TIMEOUT",
     "DEFAULT_USER_AGENT",
     "ENV_BASE_URL",
+    "ENV_LOG",
     "ENV_TOKEN",
     "env_base_url",
+    "env_log_level",
     "env_token",
 ]
 
@@ -26,6 +28,8 @@ API_PREFIX = "/api/business/public"
 
 ENV_TOKEN = "ENGAGIVE_API_TOKEN"  # noqa: S105 - the variable's name, not a secret
 ENV_BASE_URL = "ENGAGIVE_BASE_URL"
+#: ``debug``, ``info`` or ``warning``: the SDK logs to stderr at that level (see ``_observe``).
+ENV_LOG = "ENGAGIVE_LOG"
 
 #: Connections kept per client. Bulk jobs raise it together with ``send_many(concurrency=)``.
 DEFAULT_MAX_CONNECTIONS = 100
@@ -53,4 +57,10 @@ def env_token() -> str | None:
 def env_base_url() -> str | None:
     """The base URL from ``ENGAGIVE_BASE_URL``, or ``None`` when unset or blank."""
     value = os.environ.get(ENV_BASE_URL, "").strip()
+    return value or None
+
+
+def env_log_level() -> str | None:
+    """``ENGAGIVE_LOG`` lower-cased (``debug``, ``info``, ``warning``), or ``None`` when unset."""
+    value = os.environ.get(ENV_LOG, "").strip().lower()
     return value or None

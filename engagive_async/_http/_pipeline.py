@@ -1,7 +1,10 @@
 """The request pipeline: URL and auth, send, retry; answers are read by ``_answers``.
 
 Each attempt goes through httpx's client, or, for a client the SDK built, through the
-shortcut past it (``_shortcut``) whenever nothing could notice the difference.
+shortcut past it (``_shortcut``) whenever nothing could notice the difference. Each call is
+one HTTP client span (when a tracer provider is set) and each attempt one
+``http.client.request.duration`` measurement (when a meter provider is set); with neither, the
+call looks at two booleans and nothing more.
 """
 
 from __future__ import annotations
@@ -27,6 +30,7 @@ from engagive_async._http._answers import (
 )
 from engagive_async._http._retry import IDEMPOTENT_METHODS, RetryPolicy
 from engagive_async._http._shortcut import Shortcut, create_http_client
+from engagive_async._observe import current, error_type, get_logger
 from engagive_async._pacing._throttle import Throttle
 from engagive_async._wire._converter import DecodeFailure, structure
 from engagive_async.models.results import Envelope
@@ -36,16 +40,21 @@ __all__ = ["CallTrace", "HttpPipeline", "PageFetcher", "build_timeout", "create_
 T = TypeVar("T")
 PageFetcher = Callable[[Mapping[str, Any], str | None], Awaitable[Envelope]]
 
-log = logging.getLogger("engagive_async")
+log = get_logger("http")
 
 _URL_CACHE_SIZE = 256
 
 
 @attrs.define
 class CallTrace:
-    """Filled in by :meth:`HttpPipeline.request` for callers that report attempts."""
+    """Filled in by :meth:`HttpPipeline.request` for callers that report attempts.
+
+    ``spans=False`` keeps the call out of the trace (a batch's sends not sampled); its metrics
+    are recorded all the same.
+    """
 
     attempts: int = 0
+    spans: bool = True
 
 
 @attrs.define
@@ -96,6 +105,7 @@ class HttpPipeline:
         throttle: Throttle | None = None,
         trace: CallTrace | None = None,
         retry: RetryPolicy | None = None,
+        template: str | None = None,
     ) -> Envelope:
         """Send one call, retrying as the policy allows, and return the decoded envelope.
 
@@ -109,6 +119,8 @@ class HttpPipeline:
                 everyone when the server says to slow down.
             trace: receives the number of attempts made.
             retry: a policy for this call instead of the client's.
+            template: the route's path template (``url.template`` of the call's span and
+                metrics; never the path itself, which carries ids).
 
         Raises:
             APIError: the typed error of the last attempt.
@@ -121,24 +133,56 @@ class HttpPipeline:
             params = {k: v for k, v in params.items() if v is not None}
         idempotent = method in IDEMPOTENT_METHODS
         policy = retry or self.retry
+        telemetry = current()
+        span = None
+        if telemetry.tracing and (trace is None or trace.spans):
+            span = telemetry.start_call(method, template, url)
+        headers = telemetry.trace_headers(span) if span is not None else None
+        timed = telemetry.metrics
         attempt = 0
-        while True:
-            if throttle is not None:
-                await throttle.acquire()
-            attempt += 1
-            if trace is not None:
-                trace.attempts = attempt
-            try:
-                return await self._attempt(method, url, params, json)
-            except APIError as error:
-                delay = policy.delay_before_retry(error, attempt=attempt, idempotent=idempotent)
+        status: int | None = None
+        failure: BaseException | None = None
+        try:
+            while True:
                 if throttle is not None:
-                    slow_everyone(throttle, error, delay)
-                if delay is None:
-                    raise
-                if log.isEnabledFor(logging.INFO):
-                    log.info("retrying %s %s in %.2fs after: %s", method, url, delay, error)
-                await anyio.sleep(delay)
+                    await throttle.acquire()
+                attempt += 1
+                if trace is not None:
+                    trace.attempts = attempt
+                started = time.perf_counter() if timed else 0.0
+                try:
+                    envelope = await self._attempt(method, url, params, json, headers)
+                except APIError as error:
+                    status = _status_of(error)
+                    if timed:
+                        seconds = time.perf_counter() - started
+                        telemetry.record_attempt(
+                            method, template, url, seconds, status=status, error=error
+                        )
+                    delay = policy.delay_before_retry(error, attempt=attempt, idempotent=idempotent)
+                    if throttle is not None:
+                        slow_everyone(throttle, error, delay)
+                    if delay is None:
+                        raise
+                    if span is not None or timed:
+                        telemetry.record_retry(span, method, template, error, delay)
+                    if log.isEnabledFor(logging.INFO):
+                        _log_retry(method, url, template, attempt, delay, error)
+                    await anyio.sleep(delay)
+                else:
+                    status = envelope.http_status
+                    if timed:
+                        seconds = time.perf_counter() - started
+                        telemetry.record_attempt(
+                            method, template, url, seconds, status=status, error=None
+                        )
+                    return envelope
+        except BaseException as exc:
+            failure = exc
+            raise
+        finally:
+            if span is not None:
+                telemetry.end_call(span, attempts=attempt, status=status, error=failure)
 
     def decode(self, data: Any, cls: type[T], *, method: str, path: str) -> T:
         """Structure ``data`` into ``cls``; a mismatch becomes :class:`ResponseDecodeError`."""
@@ -156,13 +200,21 @@ class HttpPipeline:
             raise decode_error(reason, data, method, self._url(path))
         return [self.decode(item, cls, method=method, path=path) for item in data]
 
-    def page_fetcher(self, path: str, params: Mapping[str, Any] | None = None) -> PageFetcher:
+    def page_fetcher(
+        self,
+        path: str,
+        params: Mapping[str, Any] | None = None,
+        *,
+        template: str | None = None,
+    ) -> PageFetcher:
         """A ``fetch(page_params, next_url)`` callable for :class:`AsyncPager`."""
 
         async def fetch(page_params: Mapping[str, Any], next_url: str | None) -> Envelope:
             if next_url is not None:
-                return await self.request("GET", next_url)
-            return await self.request("GET", path, params={**(params or {}), **page_params})
+                return await self.request("GET", next_url, template=template)
+            return await self.request(
+                "GET", path, params={**(params or {}), **page_params}, template=template
+            )
 
         return fetch
 
@@ -172,17 +224,25 @@ class HttpPipeline:
     # --- one attempt ---------------------------------------------------------------------
 
     async def _attempt(
-        self, method: str, url: str, params: Mapping[str, Any] | None, body: Any
+        self,
+        method: str,
+        url: str,
+        params: Mapping[str, Any] | None,
+        body: Any,
+        trace_headers: Mapping[str, str] | None,
     ) -> Envelope:
         started = time.perf_counter()
         direct = self._shortcut.transport() if not params else None
         try:
             if direct is None:
+                headers = self._headers
+                if trace_headers is not None:
+                    headers = {**(headers or {}), **trace_headers}
                 response = await self._http.request(
-                    method, self._parsed(url), params=params, json=body, headers=self._headers
+                    method, self._parsed(url), params=params, json=body, headers=headers
                 )
             else:
-                answer = await self._shortcut.send(direct, method, url, body)
+                answer = await self._shortcut.send(direct, method, url, body, trace_headers)
                 envelope = plain_envelope(answer)
                 if envelope is not None:
                     _log_answer(method, url, answer.status, started)
@@ -217,9 +277,39 @@ class HttpPipeline:
 
 def _log_answer(method: str, url: object, status: int, started: float) -> None:
     if log.isEnabledFor(logging.DEBUG):
+        elapsed = time.perf_counter() - started
         log.debug(
-            "%s %s -> %s in %.1f ms", method, url, status, (time.perf_counter() - started) * 1000
+            "%s %s -> %s in %.1f ms",
+            method,
+            url,
+            status,
+            elapsed * 1000,
+            extra={"http_method": method, "status_code": status, "duration_s": elapsed},
         )
+
+
+def _log_retry(
+    method: str, url: str, template: str | None, attempt: int, delay: float, error: APIError
+) -> None:
+    log.info(
+        "retrying %s %s in %.2fs after: %s",
+        method,
+        url,
+        delay,
+        error,
+        extra={
+            "http_method": method,
+            "url_template": template,
+            "attempt": attempt,
+            "retry_delay_s": delay,
+            "error_type": error_type(error),
+        },
+    )
+
+
+def _status_of(error: APIError) -> int | None:
+    status = getattr(error, "status_code", None)
+    return status if isinstance(status, int) else None
 
 
 def _origin(url: str) -> tuple[str, str]:

@@ -89,9 +89,17 @@ class Shortcut:
         return direct_transport(transport)
 
     async def send(
-        self, transport: AiohttpTransport, method: str, url: str, body: Any
+        self,
+        transport: AiohttpTransport,
+        method: str,
+        url: str,
+        body: Any,
+        extra_headers: Mapping[str, str] | None = None,
     ) -> DirectAnswer:
-        """Send ``body`` (JSON-encoded as httpx would) to ``url``; read the answer whole."""
+        """Send ``body`` (JSON-encoded as httpx would) to ``url``; read the answer whole.
+
+        ``extra_headers`` (a W3C ``traceparent``) go after the prepared ones.
+        """
         key = (method, url, body is not None)
         template = self._templates.get(key)
         if template is None:
@@ -101,7 +109,7 @@ class Shortcut:
             shape = self._http.build_request(method, url, json={} if body is not None else None)
             template = self._templates[key] = transport.template(shape)
         data = _JSON_ENCODER.encode(body).encode() if body is not None else None
-        return await transport.send_template(template, data)
+        return await transport.send_template(template, data, extra_headers)
 
     def adopt(self, answer: DirectAnswer, method: str, url: str) -> httpx.Response:
         """An answer that needs httpx after all (an error, an encoded body, a cookie)."""

@@ -5,5 +5,6 @@ pulled one item at a time), ``_delivery`` (how outcomes reach the consumer, in c
 ``_outcomes`` (what became of a send: FAILED or UNKNOWN; the ``SendJournal`` protocol).
 The pace all workers share is ``_pacing``'s.
 
-May import: ``_http``, ``_pacing``, ``_policy``, ``_errors``, ``_background``, ``models``.
+May import: ``_http``, ``_pacing``, ``_policy``, ``_observe``, ``_errors``, ``_background``,
+``models``.
 """

@@ -33,8 +33,9 @@ class Resource:
         return path
 
     async def _one(self, route: str, cls: type[T], *, json: Any = None, **params: object) -> T:
-        method, path = ROUTES[route].method, self._path(route, **params)
-        envelope = await self._pipeline.request(method, path, json=json)
+        found = ROUTES[route]
+        method, path = found.method, self._path(route, **params)
+        envelope = await self._pipeline.request(method, path, json=json, template=found.template)
         return self._pipeline.decode(envelope.data, cls, method=method, path=path)
 
     def _pager(
@@ -51,10 +52,12 @@ class Resource:
         def decode(data: Any) -> list[T]:
             return self._pipeline.decode_list(data, cls, method="GET", path=path)
 
+        template = ROUTES[route].template
         return AsyncPager(
-            fetch=self._pipeline.page_fetcher(path, query),
+            fetch=self._pipeline.page_fetcher(path, query, template=template),
             decode=decode,
             paging=self._paging,
+            template=template,
             **options,
         )
 

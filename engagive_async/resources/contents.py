@@ -92,7 +92,9 @@ class ContentsResource(Resource):
         """Remove a language's content. Provisional (route assumed)."""
         route = routes.ROUTES["contents.delete"]
         await self._pipeline.request(
-            route.method, self._path(route.name, **self._params(lang_code))
+            route.method,
+            self._path(route.name, **self._params(lang_code)),
+            template=route.template,
         )
 
     def _params(self, lang_code: str) -> dict[str, object]:

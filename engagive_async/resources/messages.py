@@ -14,6 +14,7 @@ from engagive_async._http import CallTrace
 from engagive_async._http._retry import RetryPolicy
 from engagive_async._pacing._throttle import Throttle
 from engagive_async._sending._batch import Items, Sender, SendJournal, run_batch
+from engagive_async._sending._observed import send_one
 from engagive_async._wire import _routes as routes
 from engagive_async._wire._component_codec import components_to_wire
 from engagive_async._wire._converter import converter
@@ -67,7 +68,7 @@ class MessagesResource(Resource):
         item = TemplateSend(
             to=to, template_name=template_name, lang_code=lang_code, components=components
         )
-        return await self._prepare(item)(Throttle(), CallTrace())
+        return await send_one(item, self._prepare(item))
 
     async def send_reaction(self, *, to: str, whatsapp_message_id: str, emoji: str) -> SendResult:
         """React to a message (``emoji=""`` removes the reaction).
@@ -78,7 +79,7 @@ class MessagesResource(Resource):
             emoji: one emoji.
         """
         item = ReactionSend(to=to, whatsapp_message_id=whatsapp_message_id, emoji=emoji)
-        return await self._prepare(item)(Throttle(), CallTrace())
+        return await send_one(item, self._prepare(item))
 
     async def send(self, *, to: str, message: Message, reply_to: str | None = None) -> SendResult:
         """Send a text, media, location, contacts, sticker or interactive message.
@@ -92,7 +93,7 @@ class MessagesResource(Resource):
             reply_to: the parent message's wamid, to reply in thread.
         """
         item = SingleSend(to=to, message=message, reply_to=reply_to)
-        return await self._prepare(item)(Throttle(), CallTrace())
+        return await send_one(item, self._prepare(item))
 
     async def reply(self, *, to: str, parent_wamid: str, message: Message) -> SendResult:
         """Reply in thread to ``parent_wamid`` (Meta's ``context.message_id``). Provisional."""
@@ -111,6 +112,7 @@ class MessagesResource(Resource):
         on_progress: Callable[[BatchProgress], object] | None = None,
         journal: SendJournal | None = None,
         retry: RetryPolicy | None = None,
+        trace_sends: bool | float = True,
     ) -> AsyncGenerator[SendOutcome, None]:
         """Send many items concurrently; yield one :class:`SendOutcome` per item.
 
@@ -134,6 +136,10 @@ class MessagesResource(Resource):
             journal: durable record of the campaign (see ``SendJournal``): items it says are
                 done are SKIPPED, others are marked in flight before their request.
             retry: the retry policy for this batch (default: the client's).
+            trace_sends: with an OpenTelemetry tracer provider set, which items get a
+                ``send`` span (and their HTTP span) under the batch's ``send_many`` span:
+                every one (``True``), none (``False``), or an evenly spread share
+                (``0.01``: one in a hundred). Metrics count every item whatever this says.
         """
         # A tenth of a second's worth of burst: a whole second's worth would let a batch open
         # with one rate's worth of sends at once, which is what per-number limits punish.
@@ -154,6 +160,7 @@ class MessagesResource(Resource):
             stop_on=stop_on,
             on_progress=on_progress,
             journal=journal,
+            trace_sends=trace_sends,
         )
 
     async def send_batch(self, items: Items, **options: Any) -> BatchReport:
@@ -191,7 +198,13 @@ class MessagesResource(Resource):
 
         async def send(throttle: Throttle, trace: CallTrace) -> SendResult:
             envelope = await pipeline.request(
-                route.method, path, json=body, throttle=throttle, trace=trace, retry=retry
+                route.method,
+                path,
+                json=body,
+                throttle=throttle,
+                trace=trace,
+                retry=retry,
+                template=route.template,
             )
             return _send_result(envelope)
 

@@ -90,6 +90,7 @@ class TemplatesResource(Resource):
             route.method,
             self._path(route.name, template_code=template_code),
             json=routes.submit_template_body(lang_code),
+            template=route.template,
         )
         return SubmitResult(
             data=envelope.data,
