@@ -18,6 +18,7 @@ __all__ = [
     "ENV_TOKEN",
     "env_base_url",
     "env_log_level",
+    "env_otel_service_name",
     "env_token",
 ]
 
@@ -63,4 +64,10 @@ def env_base_url() -> str | None:
 def env_log_level() -> str | None:
     """``ENGAGIVE_LOG`` lower-cased (``debug``, ``info``, ``warning``), or ``None`` when unset."""
     value = os.environ.get(ENV_LOG, "").strip().lower()
+    return value or None
+
+
+def env_otel_service_name() -> str | None:
+    """OpenTelemetry's ``OTEL_SERVICE_NAME``, or ``None`` when unset or blank."""
+    value = os.environ.get("OTEL_SERVICE_NAME", "").strip()
     return value or None
