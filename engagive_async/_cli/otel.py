@@ -18,8 +18,7 @@ from engagive_async._observe import use_providers
 __all__ = ["MISSING_EXPORTER", "start_otel"]
 
 MISSING_EXPORTER = (
-    "--otel needs OpenTelemetry's SDK and OTLP exporter: "
-    "pip install 'engagive_async[otel-export]'"
+    "--otel needs OpenTelemetry's SDK and OTLP exporter: pip install 'engagive_async[otel-export]'"
 )
 _SERVICE_NAME = "engagive-async-cli"
 

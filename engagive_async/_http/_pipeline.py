@@ -157,7 +157,7 @@ class HttpPipeline:
                     if timed:
                         seconds = time.perf_counter() - started
                         telemetry.record_attempt(
-                            method, template, url, seconds, status=status, error=error
+                            method, template, url, seconds, status=status, error=error, span=span
                         )
                     delay = policy.delay_before_retry(error, attempt=attempt, idempotent=idempotent)
                     if throttle is not None:
@@ -174,7 +174,7 @@ class HttpPipeline:
                     if timed:
                         seconds = time.perf_counter() - started
                         telemetry.record_attempt(
-                            method, template, url, seconds, status=status, error=None
+                            method, template, url, seconds, status=status, error=None, span=span
                         )
                     return envelope
         except BaseException as exc:

@@ -16,6 +16,7 @@ token; error spans carry the error's class, not its message (which may quote the
 from __future__ import annotations
 
 import contextlib
+import inspect
 from collections.abc import Mapping
 from contextlib import AbstractContextManager
 from typing import TYPE_CHECKING, Any
@@ -31,6 +32,7 @@ from engagive_async._errors import (
 from engagive_async._observe import _names as n
 
 if TYPE_CHECKING:
+    from opentelemetry.context import Context
     from opentelemetry.metrics import Counter, Histogram, MeterProvider
     from opentelemetry.trace import Span, Tracer, TracerProvider
 
@@ -38,10 +40,18 @@ try:
     from opentelemetry import metrics as otel_metrics
     from opentelemetry import propagate as otel_propagate
     from opentelemetry import trace as otel_trace
+    from opentelemetry.context import Context as _Context
 
     _AVAILABLE = True
+    #: Measurements made outside any span's context: no exemplar is kept for them (linking a
+    #: batch's every measurement to the batch span costs much and tells little).
+    _NO_SPAN: Context | None = _Context()
+    # API releases before exemplars take no context argument.
+    _TAKES_CONTEXT = "context" in inspect.signature(otel_metrics.Histogram.record).parameters
 except ImportError:  # the otel extra is not installed: telemetry stays OFF
     _AVAILABLE = False
+    _NO_SPAN = None
+    _TAKES_CONTEXT = False
 
 __all__ = ["OFF", "Telemetry", "current", "error_type", "refresh", "retry_cause", "use_providers"]
 
@@ -178,8 +188,9 @@ class Telemetry:
         *,
         status: int | None,
         error: BaseException | None,
+        span: Span | None = None,
     ) -> None:
-        """One attempt's ``http.client.request.duration``."""
+        """One attempt's ``http.client.request.duration`` (its exemplar names ``span``)."""
         if self._http_duration is None:
             return
         host, port = _server(url)
@@ -192,7 +203,7 @@ class Telemetry:
             attributes[n.HTTP_STATUS] = status
         if error is not None:
             attributes[n.ERROR_TYPE] = error_type(error)
-        self._http_duration.record(seconds, attributes)
+        _observe(self._http_duration, seconds, attributes, span)
 
     def record_retry(
         self,
@@ -211,7 +222,7 @@ class Telemetry:
         if code is not None:
             attributes[n.META_ERROR_CODE] = code
         if self._retries is not None:
-            self._retries.add(1, attributes)
+            _add(self._retries, 1, attributes, span)
         if span is not None:
             span.add_event(
                 "retry",
@@ -262,16 +273,16 @@ class Telemetry:
             attributes: dict[str, Any] = {n.MESSAGE_KIND: kind, n.OUTCOME_STATUS: status}
             if error is not None:
                 attributes[n.ERROR_TYPE] = error_type(error)
-            self._send_duration.record(seconds, attributes)
+            _observe(self._send_duration, seconds, attributes, span)
 
-    def count_outcome(self, kind: str, status: str, meta_code: int | None) -> None:
-        """One send outcome (every item of a batch has one, SKIPPED included)."""
+    def count_outcome(self, kind: str, status: str, meta_code: int | None, count: int = 1) -> None:
+        """Send outcomes (every item of a batch has one, SKIPPED included)."""
         if self._sends is None:
             return
         attributes: dict[str, Any] = {n.MESSAGE_KIND: kind, n.OUTCOME_STATUS: status}
         if meta_code is not None:
             attributes[n.META_ERROR_CODE] = meta_code
-        self._sends.add(1, attributes)
+        _add(self._sends, count, attributes)
 
     # --- batches, walks, pauses, journal writes -------------------------------------------
 
@@ -318,12 +329,12 @@ class Telemetry:
     def record_pause(self, seconds: float, reason: str) -> None:
         """Seconds a throttle held sends back: ``server`` (told to slow down) or ``rate``."""
         if self._paused is not None and seconds > 0:
-            self._paused.add(seconds, {n.PAUSE_REASON: reason})
+            _add(self._paused, seconds, {n.PAUSE_REASON: reason})
 
     def record_journal_write(self, operation: str, seconds: float) -> None:
         """One journal write (``claim`` before a send, ``record`` after it), commit included."""
         if self._journal_duration is not None:
-            self._journal_duration.record(seconds, {n.JOURNAL_OPERATION: operation})
+            _observe(self._journal_duration, seconds, {n.JOURNAL_OPERATION: operation}, None)
 
 
 _NOTHING = contextlib.nullcontext()
@@ -334,6 +345,25 @@ OFF = Telemetry()
 _current = OFF
 #: Providers chosen with :func:`use_providers` instead of the global ones.
 _override: tuple[TracerProvider | None, MeterProvider | None] | None = None
+
+
+def _context(span: Span | None) -> Context | None:
+    """Where a measurement's exemplar (when the SDK keeps one) points: ``span``, or nowhere."""
+    return otel_trace.set_span_in_context(span) if span is not None else _NO_SPAN
+
+
+def _observe(histogram: Histogram, value: float, attributes: Any, span: Span | None) -> None:
+    if _TAKES_CONTEXT:
+        histogram.record(value, attributes, context=_context(span))
+    else:
+        histogram.record(value, attributes)
+
+
+def _add(counter: Counter, value: float, attributes: Any, span: Span | None = None) -> None:
+    if _TAKES_CONTEXT:
+        counter.add(value, attributes, context=_context(span))
+    else:
+        counter.add(value, attributes)
 
 
 def current() -> Telemetry:

@@ -36,7 +36,14 @@ from engagive_async._http import CallTrace
 from engagive_async._observe import OFF, refresh
 from engagive_async._pacing._throttle import Throttle
 from engagive_async._sending._delivery import Delivery, one_by_one
-from engagive_async._sending._observed import Sampler, log, message_kind, note_outcome, sampler
+from engagive_async._sending._observed import (
+    OutcomeCounts,
+    Sampler,
+    log,
+    message_kind,
+    note_outcome,
+    sampler,
+)
 from engagive_async._sending._outcomes import SendJournal, outcome_status_for
 from engagive_async._sending._source import Items, ItemSource
 from engagive_async.models.batch import (
@@ -133,6 +140,7 @@ class _BatchRun:
         self._clock = anyio.current_time
         self._delivery: Delivery | None = None  # made when produce() starts
         self._telemetry = OFF  # resolved when produce() starts
+        self._counts: OutcomeCounts | None = None  # made then, when metrics are on
 
     def consumer_left(self) -> None:
         self._stop("cancelled")
@@ -147,6 +155,8 @@ class _BatchRun:
         self._clock = _clock()
         self._started = self._clock()
         telemetry = self._telemetry = refresh()
+        if telemetry.metrics:
+            self._counts = OutcomeCounts(telemetry)
         span = telemetry.start_batch(concurrency=self._o.concurrency, total=self._o.total)
         if log.isEnabledFor(logging.INFO):
             log.info(
@@ -159,6 +169,8 @@ class _BatchRun:
             with telemetry.activate(span):  # the background task's own context: no yields
                 await self._run()
         finally:
+            if self._counts is not None:
+                self._counts.flush()
             if span is not None:
                 by_status = {status.value: count for status, count in self._by_status.items()}
                 telemetry.end_batch(span, by_status, self._stop_reason)
@@ -323,7 +335,7 @@ class _BatchRun:
 
     async def _emit(self, outcome: SendOutcome, *, record: bool = True) -> None:
         self._by_status[outcome.status] += 1
-        note_outcome(self._telemetry, outcome)
+        note_outcome(self._counts, outcome)
         if record and self._o.journal is not None:
             with anyio.CancelScope(shield=True):
                 await self._o.journal.record(outcome)

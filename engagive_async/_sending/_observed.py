@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import logging
 import math
+import time
 from collections.abc import Awaitable, Callable
 
 import anyio
@@ -29,7 +30,7 @@ from engagive_async.models.batch import (
 )
 from engagive_async.models.results import SendResult
 
-__all__ = ["Sampler", "log", "message_kind", "note_outcome", "sampler", "send_one"]
+__all__ = ["OutcomeCounts", "Sampler", "log", "message_kind", "note_outcome", "sampler", "send_one"]
 
 log = get_logger("sending")
 
@@ -81,12 +82,45 @@ def _never(index: int) -> bool:
     return False
 
 
-def note_outcome(telemetry: Telemetry, outcome: SendOutcome) -> None:
+class OutcomeCounts:
+    """A batch's outcome counts, added to ``engagive.sends`` in bulk.
+
+    Each ``Counter.add`` costs the OpenTelemetry SDK several microseconds (it cleans and
+    hashes the attributes), a third of what metrics cost per send: adding up locally and
+    flushing every ``_FLUSH_EVERY`` outcomes or ``_FLUSH_SECONDS`` keeps the counter as fresh
+    as any exporter reads it for a fraction of that.
+    """
+
+    _FLUSH_EVERY = 256
+    _FLUSH_SECONDS = 1.0
+
+    def __init__(self, telemetry: Telemetry) -> None:
+        self._telemetry = telemetry
+        self._counts: dict[tuple[str, str, int | None], int] = {}
+        self._pending = 0
+        self._flushed_at = time.monotonic()
+
+    def add(self, outcome: SendOutcome) -> None:
+        key = (message_kind(outcome.item), outcome.status.value, outcome.meta_error_code)
+        self._counts[key] = self._counts.get(key, 0) + 1
+        self._pending += 1
+        if self._pending >= self._FLUSH_EVERY or (
+            time.monotonic() - self._flushed_at >= self._FLUSH_SECONDS
+        ):
+            self.flush()
+
+    def flush(self) -> None:
+        for (kind, status, code), count in self._counts.items():
+            self._telemetry.count_outcome(kind, status, code, count)
+        self._counts.clear()
+        self._pending = 0
+        self._flushed_at = time.monotonic()
+
+
+def note_outcome(counts: OutcomeCounts | None, outcome: SendOutcome) -> None:
     """Count an outcome and log it at DEBUG (index, status, codes: never the recipient)."""
-    if telemetry.metrics:
-        telemetry.count_outcome(
-            message_kind(outcome.item), outcome.status.value, outcome.meta_error_code
-        )
+    if counts is not None:
+        counts.add(outcome)
     if log.isEnabledFor(logging.DEBUG):
         error = outcome.error
         log.debug(

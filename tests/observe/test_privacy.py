@@ -116,7 +116,7 @@ async def test_a_campaign_exports_no_number_text_parameter_or_token(
     for number in NUMBERS:
         assert number not in exported
         assert number[2:] not in exported  # nor without its country code
-    for secret in (NAME, ORDER, TEXT, TOKEN, "5531"):
+    for secret in (NAME, ORDER, TEXT, TOKEN, "5531-SECRET"):
         assert secret not in exported
     # The server's texts quoting a number did reach the logs, masked.
     assert any(mask_number(QUOTED) in line["rendered"] for line in logs)
