@@ -290,3 +290,56 @@ def test_global_providers_are_picked_up() -> None:
         [sys.executable, "-c", script], capture_output=True, text=True, check=True, timeout=60
     )
     assert "GET /channels/whatsapp/accounts/{account_id}/templates/{template_code}" in done.stdout
+
+
+def test_trio_batches_are_traced_too(otel: Otel) -> None:
+    """Under trio the batch's sends hang under its span as on asyncio."""
+    import trio
+
+    async def main() -> None:
+        async with in_process(FakeEngagive()) as client:
+            await client.account(1).messages.send_batch(items(3))
+
+    trio.run(main)
+    (batch,) = otel.spans("send_many")
+    sends = otel.spans("send")
+    assert len(sends) == 3
+    assert all(s.parent and s.parent.span_id == batch.context.span_id for s in sends)
+
+
+def test_without_opentelemetry_installed_nothing_changes() -> None:
+    """An environment without the otel extra sends, walks and batches as before."""
+    script = textwrap.dedent(
+        """
+        import sys
+        sys.modules["opentelemetry"] = None  # as if the extra were not installed
+        import asyncio, httpx
+        from engagive_async import AsyncClient, OutcomeStatus, TemplateSend
+        from engagive_async._observe import OFF, current
+        from engagive_async.testing import FakeEngagive
+
+        BASE = "https://x.test"
+
+        async def main():
+            fake = FakeEngagive()
+            transport = httpx.ASGITransport(fake.app)
+            async with AsyncClient("test-token", base_url=BASE, transport=transport) as c:
+                acct = c.account(1)
+                await acct.messages.send_template(to="923001234567", template_name="a",
+                                                  lang_code="en")
+                report = await acct.messages.send_batch(
+                    [TemplateSend(to="923001234568", template_name="a", lang_code="en")],
+                    trace_sends=0.5,
+                )
+                await acct.templates.list().to_list()
+            assert current() is OFF
+            assert "traceparent" not in fake.requests[0].headers
+            print("sent", report.by_status[OutcomeStatus.SENT])
+
+        asyncio.run(main())
+        """
+    )
+    done = subprocess.run(  # noqa: S603 - our own interpreter and script
+        [sys.executable, "-c", script], capture_output=True, text=True, check=True, timeout=60
+    )
+    assert done.stdout.strip() == "sent 1"
