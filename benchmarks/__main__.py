@@ -153,8 +153,7 @@ def run_otel(settings: Settings) -> dict[str, Any]:
     count, repetitions = (3_000, 1) if settings.quick else (20_000, settings.reps)
     log(f"otel: {count:,} sends per configuration, {repetitions} repetition(s)")
     data = otel_overhead.run(count=count, reps=repetitions, log=log)
-    _write_json("otel_overhead.json", data)
-    (RESULTS / "otel_overhead.md").write_text(otel_overhead.table(data) + "\n")
+    otel_overhead.write(data, RESULTS)
     return data
 
 

@@ -11,8 +11,8 @@ export thread counts) over a timed stretch after a warm-up:
 * ``traces_all``: both providers, a span per send and per call (``BatchSpanProcessor`` to an
   exporter that discards), plus the metrics.
 
-``python -m benchmarks.otel_overhead`` prints the table; ``make bench`` runs it as a phase and
-writes ``results/otel_overhead.json``.
+``python -m benchmarks.otel_overhead`` and ``make bench`` (a phase of it) print the table and
+write ``results/otel_overhead.json`` and ``results/otel_overhead.md``.
 """
 
 from __future__ import annotations
@@ -23,12 +23,15 @@ import statistics
 import subprocess
 import sys
 import time
+from pathlib import Path
 from typing import Any
 
 from benchmarks._common import LANG_CODE, TEMPLATE_NAME, TOKEN, recipient
 from benchmarks._procs import ROOT, Server
 
-__all__ = ["MODES", "run"]
+__all__ = ["MODES", "run", "table", "write"]
+
+RESULTS = Path(__file__).resolve().parent / "results"
 
 MODES = ("no_otel", "no_provider", "metrics", "traces_1pct", "traces_all")
 _CONCURRENCY = 64
@@ -74,6 +77,13 @@ def table(data: dict[str, Any]) -> str:
             f"| {v['overhead_pct']:+.1f}% | {v['requests_per_s']:,.0f} |"
         )
     return "\n".join(lines)
+
+
+def write(data: dict[str, Any], results: Path = RESULTS) -> None:
+    """``otel_overhead.json`` and the table as ``otel_overhead.md``."""
+    results.mkdir(parents=True, exist_ok=True)
+    (results / "otel_overhead.json").write_text(json.dumps(data, indent=2) + "\n")
+    (results / "otel_overhead.md").write_text(table(data) + "\n")
 
 
 def _child(mode: str, url: str, count: int) -> dict[str, float]:
@@ -168,6 +178,7 @@ def main(argv: list[str] | None = None) -> None:
         _child_main(mode, url, int(count))
         return
     data = run(args.count, args.reps, log=lambda m: print(m, file=sys.stderr, flush=True))
+    write(data)
     print(table(data))
 
 

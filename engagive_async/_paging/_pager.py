@@ -238,6 +238,8 @@ class AsyncPager(Generic[T]):
                 telemetry.end_walk(span, pages=None, error=failure)
         if failure is not None:
             raise failure
+        if log.isEnabledFor(logging.DEBUG):
+            log.debug("walk done (look-ahead)", extra={"url_template": self._template})
 
 
 class _Slot:
