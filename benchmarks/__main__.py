@@ -2,8 +2,9 @@
 
 Phases, each recorded even when another fails: which server keeps up (FakeEngagive or the canned
 one), throughput and CPU per request for every client, memory while streaming through
-``send_many``, a profile of the SDK's hot path, and the pagination walk
-(``benchmarks/pagination.py``). Then the JSON files, throughput.png and RESULTS.md.
+``send_many``, a profile of the SDK's hot path, the pagination walk
+(``benchmarks/pagination.py``) and what OpenTelemetry costs per request
+(``benchmarks/otel_overhead.py``). Then the JSON files, throughput.png and RESULTS.md.
 """
 
 from __future__ import annotations
@@ -44,7 +45,7 @@ def parse_args(argv: list[str] | None) -> Settings:
     parser.add_argument(
         "--skip",
         default="",
-        help="comma-separated phases to skip: throughput,memory,profile,pagination",
+        help="comma-separated phases to skip: throughput,memory,profile,pagination,otel",
     )
     parser.add_argument("--no-pin", action="store_true", help="do not pin processes to cores")
     args = parser.parse_args(argv)
@@ -74,6 +75,8 @@ def parse_args(argv: list[str] | None) -> Settings:
         changes["profile_count"] = 0
     if "pagination" in skip:
         changes["pagination"] = False
+    if "otel" in skip:
+        changes["otel"] = False
     if "throughput" in skip:
         changes["concurrencies"] = ()
     return Settings(**{**settings.__dict__, **changes})
@@ -143,6 +146,17 @@ def run_pagination(settings: Settings) -> dict[str, Any]:
     return data
 
 
+def run_otel(settings: Settings) -> dict[str, Any]:
+    """CPU per request with and without OpenTelemetry (``benchmarks/otel_overhead.py``)."""
+    from benchmarks import otel_overhead
+
+    count, repetitions = (3_000, 1) if settings.quick else (20_000, settings.reps)
+    log(f"otel: {count:,} sends per configuration, {repetitions} repetition(s)")
+    data = otel_overhead.run(count=count, reps=repetitions, log=log)
+    otel_overhead.write(data, RESULTS)
+    return data
+
+
 def _guarded(name: str, phase: Any, *args: Any) -> Any:
     try:
         return phase(*args)
@@ -185,6 +199,7 @@ def main(argv: list[str] | None = None) -> int:
         _guarded("profile", run_profile, settings, server_kind) if settings.profile_count else None
     )
     pagination = _guarded("pagination", run_pagination, settings) if settings.pagination else None
+    otel = _guarded("otel", run_otel, settings) if settings.otel and not problem else None
     results: dict[str, Any] = {
         "settings": settings.to_json(),
         "machine": machine,
@@ -194,6 +209,7 @@ def main(argv: list[str] | None = None) -> int:
         "memory": memory,
         "profile": profile,
         "pagination": pagination,
+        "otel_overhead": otel,
         "targets": _report.evaluate_targets(
             summary, memory if memory and "error" not in memory else None, pagination
         ),

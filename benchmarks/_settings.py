@@ -25,6 +25,7 @@ class Settings:
     profile_count: int = 20_000
     pin: bool = True
     pagination: bool = True
+    otel: bool = True
     quick: bool = False
 
     def duration(self, latency: float) -> float:

@@ -18,6 +18,7 @@ from engagive_async._http import HttpPipeline, Limits, build_timeout, create_htt
 from engagive_async._http._auth import BearerToken
 from engagive_async._http._retry import RetryPolicy
 from engagive_async._http._transport import TransportKind, build_transport
+from engagive_async._observe import refresh, setup_logging
 from engagive_async._paging._page_info import PagingParams
 from engagive_async.models.results import Envelope
 from engagive_async.resources._base import call_options
@@ -37,6 +38,10 @@ class AsyncClient:
 
     Open it once per process (or per worker) and share it: every call reuses its connection
     pool. Use it as ``async with AsyncClient() as client:`` or call :meth:`aclose`.
+
+    Traces and metrics go to the OpenTelemetry providers set when a client is created or a
+    batch or page walk starts (the ``otel`` extra; none set: nothing is recorded). Logs go
+    to the ``engagive_async`` logger tree; ``ENGAGIVE_LOG=debug|info|warning`` prints them.
 
     Args:
         token: the API access token (a JWT from the business portal). Defaults to the
@@ -97,6 +102,8 @@ class AsyncClient:
         proxy: str | None = None,
         trust_env: bool = True,
     ) -> None:
+        setup_logging()
+        refresh()
         raw_token = token if token is not None else _config.env_token()
         if not raw_token or not raw_token.strip():
             raise ConfigurationError(

@@ -20,8 +20,11 @@ __all__ = [
     "DEFAULT_READ_TIMEOUT",
     "DEFAULT_USER_AGENT",
     "ENV_BASE_URL",
+    "ENV_LOG",
     "ENV_TOKEN",
     "env_base_url",
+    "env_log_level",
+    "env_otel_service_name",
     "env_proxy_for",
     "env_token",
 ]
@@ -33,6 +36,8 @@ API_PREFIX = "/api/business/public"
 
 ENV_TOKEN = "ENGAGIVE_API_TOKEN"  # noqa: S105 - the variable's name, not a secret
 ENV_BASE_URL = "ENGAGIVE_BASE_URL"
+#: ``debug``, ``info`` or ``warning``: the SDK logs to stderr at that level (see ``_observe``).
+ENV_LOG = "ENGAGIVE_LOG"
 
 #: Connections kept per client. Bulk jobs raise it together with ``send_many(concurrency=)``.
 DEFAULT_MAX_CONNECTIONS = 100
@@ -98,3 +103,15 @@ def _is_loopback(host: str) -> bool:
         return ipaddress.ip_address(host).is_loopback
     except ValueError:
         return False
+
+
+def env_log_level() -> str | None:
+    """``ENGAGIVE_LOG`` lower-cased (``debug``, ``info``, ``warning``), or ``None`` when unset."""
+    value = os.environ.get(ENV_LOG, "").strip().lower()
+    return value or None
+
+
+def env_otel_service_name() -> str | None:
+    """OpenTelemetry's ``OTEL_SERVICE_NAME``, or ``None`` when unset or blank."""
+    value = os.environ.get("OTEL_SERVICE_NAME", "").strip()
+    return value or None

@@ -6,6 +6,7 @@ import click
 
 from engagive_async import __version__
 from engagive_async._cli.catalog import contents, templates
+from engagive_async._cli.otel import start_otel
 from engagive_async._cli.report import report
 from engagive_async._cli.send import send_template
 
@@ -22,13 +23,25 @@ Exit codes:
 \b
 The token comes from --token or ENGAGIVE_API_TOKEN, the base URL from
 --base-url or ENGAGIVE_BASE_URL; neither is ever printed.
+
+--otel exports traces and metrics by OTLP/HTTP to $OTEL_EXPORTER_OTLP_ENDPOINT
+(default http://localhost:4318), as the other OTEL_* variables say.
+ENGAGIVE_LOG=debug|info|warning prints the SDK's log on stderr.
 """
 
 
 @click.group(epilog=_EPILOG, context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(__version__, prog_name="engagive-async")
-def cli() -> None:
+@click.option(
+    "--otel",
+    is_flag=True,
+    help="Export traces and metrics by OTLP (configured by the OTEL_* variables).",
+)
+@click.pass_context
+def cli(ctx: click.Context, otel: bool) -> None:
     """Engagive WhatsApp campaigns and templates from the command line."""
+    if otel:
+        ctx.call_on_close(start_otel())
 
 
 cli.add_command(send_template)

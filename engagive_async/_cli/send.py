@@ -55,6 +55,7 @@ class _Campaign:
     as_json: bool
     token: str | None
     base_url: str | None
+    trace_sends: float = 1.0
 
 
 @attrs.define
@@ -127,6 +128,13 @@ class _Tally:
 )
 @click.option("--ignore-extra-columns", is_flag=True, help="Let unknown columns pass unsent.")
 @click.option("--json", "as_json", is_flag=True, help="Print a JSON summary, no progress bar.")
+@click.option(
+    "--trace-sends",
+    type=click.FloatRange(0, 1),
+    default=1.0,
+    show_default=True,
+    help="With --otel: the share of rows whose send gets a span (metrics count every row).",
+)
 @api_options
 def send_template(
     file: Path,
@@ -143,6 +151,7 @@ def send_template(
     resend_unknown: bool,
     ignore_extra_columns: bool,
     as_json: bool,
+    trace_sends: float,
     token: str | None,
     base_url: str | None,
 ) -> None:
@@ -187,6 +196,7 @@ def send_template(
         as_json=as_json,
         token=token,
         base_url=base_url,
+        trace_sends=trace_sends,
     )
     summary = run_async(lambda: _run(run))
     if as_json:
@@ -219,6 +229,7 @@ async def _run(run: _Campaign) -> CampaignSummary:
                     journal=journal,
                     on_progress=tally.on_progress,
                     stop_on=tally.refuses,
+                    trace_sends=run.trace_sends,
                 )
                 try:
                     await _consume(outcomes, tally, run.grace)

@@ -11,8 +11,8 @@ failure), ``_retry`` (:class:`RetryPolicy`: what is retried, backoff, Retry-Afte
 ``_auth`` (the bearer token, kept out of every repr), ``_transport/`` (which httpx transport
 carries requests: the aiohttp-backed default, and its exception map).
 
-May import: ``_pacing``, ``_wire``, ``_checks``, ``_policy``, ``_errors``, ``_config``,
-``models``; and httpx and aiohttp, which no layer above it imports.
+May import: ``_pacing``, ``_wire``, ``_checks``, ``_policy``, ``_observe``, ``_errors``,
+``_config``, ``models``; and httpx and aiohttp, which no layer above it imports.
 """
 
 from engagive_async._http._pipeline import (

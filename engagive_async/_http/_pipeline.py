@@ -4,8 +4,11 @@ Each attempt goes through httpx's client, or, for a client the SDK built, throug
 shortcut past it (``_shortcut``) whenever nothing could notice the difference. Either way the
 body is read within ``max_response_bytes`` (``_body``), each attempt within the attempt
 deadline and the whole call, waits between attempts included, within the call deadline. What
-may be retried, and what a failure says about whether the request arrived, is decided by the
-retry policy alone (``_retry``).
+may be retried, and what a failure says about whether the request arrived, is the at-most-once
+rule's (``_policy._resend``, asked through the retry policy). Each call is one HTTP client span
+(when a tracer provider is set) and each attempt one ``http.client.request.duration``
+measurement (when a meter provider is set); with neither, the call looks at two booleans and
+nothing more.
 """
 
 from __future__ import annotations
@@ -38,6 +41,7 @@ from engagive_async._http._answers import (
 from engagive_async._http._body import read_body
 from engagive_async._http._retry import RetryPolicy
 from engagive_async._http._shortcut import Shortcut, create_http_client
+from engagive_async._observe import current, error_type, get_logger
 from engagive_async._pacing._throttle import Throttle
 from engagive_async._policy._resend import IDEMPOTENT_METHODS
 from engagive_async._wire._converter import DecodeFailure, structure
@@ -56,16 +60,21 @@ __all__ = [
 T = TypeVar("T")
 PageFetcher = Callable[[Mapping[str, Any], str | None], Awaitable[Envelope]]
 
-log = logging.getLogger("engagive_async")
+log = get_logger("http")
 
 _URL_CACHE_SIZE = 256
 
 
 @attrs.define
 class CallTrace:
-    """Filled in by :meth:`HttpPipeline.request` for callers that report attempts."""
+    """Filled in by :meth:`HttpPipeline.request` for callers that report attempts.
+
+    ``spans=False`` keeps the call out of the trace (a batch's sends not sampled); its metrics
+    are recorded all the same.
+    """
 
     attempts: int = 0
+    spans: bool = True
 
 
 @attrs.frozen(kw_only=True)
@@ -178,6 +187,7 @@ class HttpPipeline:
         trace: CallTrace | None = None,
         retry: RetryPolicy | None = None,
         options: CallOptions = NO_OPTIONS,
+        template: str | None = None,
     ) -> Envelope:
         """Send one call, retrying as the policy allows, and return the decoded envelope.
 
@@ -192,6 +202,8 @@ class HttpPipeline:
             trace: receives the number of attempts made.
             retry: a policy for this call instead of the client's.
             options: this call's deadline and extra headers.
+            template: the route's path template (``url.template`` of the call's span and
+                metrics; never the path itself, which carries ids).
 
         Raises:
             APIError: the typed error of the last attempt; :class:`APITimeoutError` when an
@@ -211,42 +223,70 @@ class HttpPipeline:
         limits = self.limits
         call_budget = options.timeout if options.timeout is not None else limits.call_timeout
         deadline: float | None = None
+        telemetry = current()
+        span = None
+        if telemetry.tracing and (trace is None or trace.spans):
+            span = telemetry.start_call(method, template, url)
+        trace_headers = telemetry.trace_headers(span) if span is not None else None
+        timed = telemetry.metrics
         attempt = 0
         waited = 0.0
-        while True:
-            if throttle is not None:
-                await throttle.acquire()
-            now = anyio.current_time()
-            if deadline is None and call_budget is not None:
-                deadline = now + call_budget  # the batch's pace is not the call's time
-            budget = limits.attempt_timeout
-            if deadline is not None:
-                budget = deadline - now if budget is None else min(budget, deadline - now)
-            attempt += 1
-            if trace is not None:
-                trace.attempts = attempt
-            try:
-                if budget is None:
-                    return await self._attempt(method, url, params, json, headers)
-                with anyio.move_on_after(budget):
-                    return await self._attempt(method, url, params, json, headers)
-                raise _out_of_time(
-                    method, url, budget, attempt_bound=budget == limits.attempt_timeout
-                )
-            except APIError as error:
-                delay = policy.delay_before_retry(error, attempt=attempt, idempotent=idempotent)
+        status: int | None = None
+        failure: BaseException | None = None
+        try:
+            while True:
                 if throttle is not None:
-                    slow_everyone(throttle, error, delay)
-                if delay is None or (
-                    deadline is not None and anyio.current_time() + delay >= deadline
-                ):
-                    # No attempt left, or no time for one: the last answer stands.
-                    error.attempts, error.waited = attempt, waited
-                    raise
-                if log.isEnabledFor(logging.INFO):
-                    log.info("retrying %s %s in %.2fs after: %s", method, url, delay, error)
-                await anyio.sleep(delay)
-                waited += delay
+                    await throttle.acquire()
+                now = anyio.current_time()
+                if deadline is None and call_budget is not None:
+                    deadline = now + call_budget  # the batch's pace is not the call's time
+                budget = limits.attempt_timeout
+                if deadline is not None:
+                    budget = deadline - now if budget is None else min(budget, deadline - now)
+                attempt += 1
+                if trace is not None:
+                    trace.attempts = attempt
+                started = time.perf_counter() if timed else 0.0
+                try:
+                    envelope = await self._attempt_within(
+                        budget, method, url, params, json, headers, trace_headers
+                    )
+                except APIError as error:
+                    status = _status_of(error)
+                    if timed:
+                        seconds = time.perf_counter() - started
+                        telemetry.record_attempt(
+                            method, template, url, seconds, status=status, error=error, span=span
+                        )
+                    delay = policy.delay_before_retry(error, attempt=attempt, idempotent=idempotent)
+                    if throttle is not None:
+                        slow_everyone(throttle, error, delay)
+                    if delay is None or (
+                        deadline is not None and anyio.current_time() + delay >= deadline
+                    ):
+                        # No attempt left, or no time for one: the last answer stands.
+                        error.attempts, error.waited = attempt, waited
+                        raise
+                    if span is not None or timed:
+                        telemetry.record_retry(span, method, template, error, delay)
+                    if log.isEnabledFor(logging.INFO):
+                        _log_retry(method, url, template, attempt, delay, error)
+                    await anyio.sleep(delay)
+                    waited += delay
+                else:
+                    status = envelope.http_status
+                    if timed:
+                        seconds = time.perf_counter() - started
+                        telemetry.record_attempt(
+                            method, template, url, seconds, status=status, error=None, span=span
+                        )
+                    return envelope
+        except BaseException as exc:
+            failure = exc
+            raise
+        finally:
+            if span is not None:
+                telemetry.end_call(span, attempts=attempt, status=status, error=failure)
 
     def decode(self, data: Any, cls: type[T], *, method: str, path: str) -> T:
         """Structure ``data`` into ``cls``; a mismatch becomes :class:`ResponseDecodeError`."""
@@ -269,14 +309,20 @@ class HttpPipeline:
         path: str,
         params: Mapping[str, Any] | None = None,
         options: CallOptions = NO_OPTIONS,
+        *,
+        template: str | None = None,
     ) -> PageFetcher:
         """A ``fetch(page_params, next_url)`` callable for :class:`AsyncPager`."""
 
         async def fetch(page_params: Mapping[str, Any], next_url: str | None) -> Envelope:
             if next_url is not None:
-                return await self.request("GET", next_url, options=options)
+                return await self.request("GET", next_url, options=options, template=template)
             return await self.request(
-                "GET", path, params={**(params or {}), **page_params}, options=options
+                "GET",
+                path,
+                params={**(params or {}), **page_params},
+                options=options,
+                template=template,
             )
 
         return fetch
@@ -286,6 +332,23 @@ class HttpPipeline:
 
     # --- one attempt ---------------------------------------------------------------------
 
+    async def _attempt_within(
+        self,
+        budget: float | None,
+        method: str,
+        url: str,
+        params: Mapping[str, Any] | None,
+        body: Any,
+        headers: Mapping[str, str] | None,
+        trace_headers: Mapping[str, str] | None,
+    ) -> Envelope:
+        """One attempt, cut at ``budget`` seconds (``None``: no bound) with APITimeoutError."""
+        if budget is None:
+            return await self._attempt(method, url, params, body, headers, trace_headers)
+        with anyio.move_on_after(budget):
+            return await self._attempt(method, url, params, body, headers, trace_headers)
+        raise _out_of_time(method, url, budget, attempt_bound=budget == self.limits.attempt_timeout)
+
     async def _attempt(
         self,
         method: str,
@@ -293,6 +356,7 @@ class HttpPipeline:
         params: Mapping[str, Any] | None,
         body: Any,
         headers: Mapping[str, str] | None,
+        trace_headers: Mapping[str, str] | None,
     ) -> Envelope:
         started = time.perf_counter()
         limit = self.limits.max_response_bytes
@@ -301,9 +365,13 @@ class HttpPipeline:
         direct = self._shortcut.transport() if not params else None
         try:
             if direct is None:
+                if trace_headers is not None:
+                    headers = {**(headers or {}), **trace_headers}
                 answer, url = await self._send_via_httpx(method, url, params, body, headers, limit)
             else:
-                direct_answer = await self._shortcut.send(direct, method, url, body, headers)
+                direct_answer = await self._shortcut.send(
+                    direct, method, url, body, headers, trace_headers
+                )
                 envelope = plain_envelope(direct_answer)
                 if envelope is not None:
                     _log_answer(method, url, direct_answer.status, started)
@@ -367,8 +435,14 @@ class HttpPipeline:
 
 def _log_answer(method: str, url: object, status: int, started: float) -> None:
     if log.isEnabledFor(logging.DEBUG):
+        elapsed = time.perf_counter() - started
         log.debug(
-            "%s %s -> %s in %.1f ms", method, url, status, (time.perf_counter() - started) * 1000
+            "%s %s -> %s in %.1f ms",
+            method,
+            url,
+            status,
+            elapsed * 1000,
+            extra={"http_method": method, "status_code": status, "duration_s": elapsed},
         )
 
 
@@ -382,6 +456,30 @@ def _out_of_time(method: str, url: str, budget: float, *, attempt_bound: bool) -
         # Cut anywhere from waiting for a connection to reading the answer: it may have gone.
         request_sent=True,
     )
+
+
+def _log_retry(
+    method: str, url: str, template: str | None, attempt: int, delay: float, error: APIError
+) -> None:
+    log.info(
+        "retrying %s %s in %.2fs after: %s",
+        method,
+        url,
+        delay,
+        error,
+        extra={
+            "http_method": method,
+            "url_template": template,
+            "attempt": attempt,
+            "retry_delay_s": delay,
+            "error_type": error_type(error),
+        },
+    )
+
+
+def _status_of(error: APIError) -> int | None:
+    status = getattr(error, "status_code", None)
+    return status if isinstance(status, int) else None
 
 
 def _origin(url: str) -> tuple[str, str]:

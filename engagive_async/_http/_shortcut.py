@@ -99,10 +99,13 @@ class Shortcut:
         url: str,
         body: Any,
         headers: Mapping[str, str] | None = None,
+        extra_headers: Mapping[str, str] | None = None,
     ) -> DirectAnswer:
         """Send ``body`` (JSON-encoded as httpx would) to ``url``; read the answer whole.
 
-        ``headers`` are added to the client's, as httpx's client would add them.
+        ``headers`` (a call's own) are added to the client's, as httpx's client would add them,
+        and become part of the prepared shape; ``extra_headers`` (a W3C ``traceparent``, new
+        for every request) go after the prepared ones.
         """
         key = (method, url, body is not None, tuple(headers.items()) if headers else None)
         template = self._templates.get(key)
@@ -115,7 +118,7 @@ class Shortcut:
             )
             template = self._templates[key] = transport.template(shape)
         data = _JSON_ENCODER.encode(body).encode() if body is not None else None
-        return await transport.send_template(template, data)
+        return await transport.send_template(template, data, extra_headers)
 
     def adopt(self, answer: DirectAnswer, method: str, url: str, limit: int) -> Answer:
         """An answer that needs more reading (an error, an encoded body, a cookie).

@@ -1,12 +1,20 @@
-"""SqliteJournal: the ``SendJournal`` that keeps a campaign in a SQLite file."""
+"""SqliteJournal: the ``SendJournal`` that keeps a campaign in a SQLite file.
+
+Each write (the claim before a send, the record after it) is one
+``engagive.journal.write.duration`` measurement, its group commit included, when a meter
+provider is set.
+"""
 
 from __future__ import annotations
 
 import csv
 import datetime as dt
 import json
+import logging
 import sqlite3
+import time
 import uuid
+from collections.abc import Callable
 from pathlib import Path
 from types import TracebackType
 from typing import Literal, Self
@@ -22,6 +30,7 @@ from engagive_async._journal._models import (
     entry_from_row,
 )
 from engagive_async._journal._worker import SqliteWorker
+from engagive_async._observe import current, get_logger
 from engagive_async._policy._resend import (
     ALREADY_SENT,
     FAILED_FINAL,
@@ -40,6 +49,8 @@ __all__ = [
     "OTHER_RECIPIENT",
     "SqliteJournal",
 ]
+
+log = get_logger("journal")
 
 #: Journal statuses are the outcome statuses, plus IN_FLIGHT for a row claimed and not answered.
 #: Why a rerun skips a row is the at-most-once rule's (``_policy._resend``), except this one.
@@ -90,10 +101,14 @@ class SqliteJournal:
     async def open(self) -> None:
         """Open (and create) the file. Called by ``async with`` and by the first use."""
         await self._db.open()
+        if log.isEnabledFor(logging.DEBUG):
+            log.debug("journal open, campaign %r", self.campaign, extra={"run_id": self._run_id})
 
     async def aclose(self) -> None:
         """Write what is queued and close the file. Safe to call twice."""
         await self._db.aclose()
+        if log.isEnabledFor(logging.DEBUG):
+            log.debug("journal closed", extra={"run_id": self._run_id})
 
     async def __aenter__(self) -> Self:
         await self.open()
@@ -152,7 +167,7 @@ class SqliteJournal:
             if conn.execute(sql.CLAIM, params).rowcount == 0:
                 raise DuplicateRowKeyError(f"row key {key!r} appears twice in this run")
 
-        await self._db.call(claim)
+        await self._write("claim", claim)
         self._claimed.add(key)
 
     async def record(self, outcome: SendOutcome) -> None:
@@ -187,7 +202,18 @@ class SqliteJournal:
             outcome.reason,
             _now(),
         )
-        await self._db.call(lambda c: c.execute(statement, params))
+        await self._write("record", lambda c: c.execute(statement, params))
+
+    async def _write(self, operation: str, run: Callable[[sqlite3.Connection], object]) -> None:
+        telemetry = current()
+        if not telemetry.metrics:
+            await self._db.call(run)
+            return
+        started = time.perf_counter()
+        try:
+            await self._db.call(run)
+        finally:
+            telemetry.record_journal_write(operation, time.perf_counter() - started)
 
     # --- reading ----------------------------------------------------------------------------
 

@@ -4,5 +4,5 @@ Modules: ``_throttle`` (:class:`Throttle`, one pace for every worker of one batc
 The pipeline waits on a pace before each attempt and reports rate limits to it, so a pause
 reaches every worker at once.
 
-May import: ``_checks``, ``_policy``, ``_errors``, ``models``.
+May import: ``_checks``, ``_policy``, ``_observe``, ``_errors``, ``models``.
 """

@@ -3,15 +3,24 @@
 When Engagive answers 429, or Meta says the number is over its throughput, every worker of the
 batch waits out the same pause instead of each one hammering on. An optional client-side rate
 (messages per second) keeps a batch under Meta's per-number throughput in the first place.
+
+The seconds it holds sends back go to the ``engagive.throttle.paused`` counter: a server's
+"slow down" as the wall-clock time the whole batch was held (``reason=server``), the rate's
+waits as the sum of each request's wait (``reason=rate``).
 """
 
 from __future__ import annotations
 
+import logging
+
 import anyio
 
 from engagive_async._checks._arguments import check_at_least, check_positive
+from engagive_async._observe import current, get_logger
 
 __all__ = ["Throttle"]
+
+log = get_logger("pacing")
 
 
 class Throttle:
@@ -39,7 +48,15 @@ class Throttle:
 
     def pause(self, seconds: float) -> None:
         """Hold every worker for ``seconds`` from now (a longer pause already set wins)."""
-        self._paused_until = max(self._paused_until, anyio.current_time() + seconds)
+        now = anyio.current_time()
+        until = now + seconds
+        if until <= self._paused_until:
+            return
+        added = until - max(self._paused_until, now)
+        self._paused_until = until
+        current().record_pause(added, "server")
+        if log.isEnabledFor(logging.INFO):
+            log.info("pausing sends for %.2fs", seconds, extra={"pause_s": seconds})
 
     async def acquire(self) -> None:
         """Wait for the shared pause to pass, then for a slot under the rate."""
@@ -57,4 +74,5 @@ class Throttle:
         # Reserve the slot before sleeping, so concurrent callers queue up behind each other.
         self._next_start = max(now, self._next_start) + self._interval
         if start > now:
+            current().record_pause(start - now, "rate")
             await anyio.sleep(start - now)

@@ -5,6 +5,6 @@ and the query parameters that ask for the next page), ``_walk`` (one walk's rule
 next, when to stop, what to refuse; no I/O), ``_pager`` (:class:`AsyncPager` and :class:`Page`,
 with look-ahead fetching).
 
-May import: ``_http`` (through the ``PageFetcher`` it is handed), ``_errors``, ``_background``,
-``models``.
+May import: ``_http`` (through the ``PageFetcher`` it is handed), ``_observe``, ``_errors``,
+``_background``, ``models``.
 """

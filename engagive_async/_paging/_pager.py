@@ -12,6 +12,7 @@ the total and the page size). The producer's task group lives in a task of its o
 
 from __future__ import annotations
 
+import logging
 from collections import deque
 from collections.abc import AsyncGenerator, AsyncIterator, Awaitable, Callable, Iterator, Mapping
 from contextlib import aclosing, contextmanager
@@ -22,6 +23,7 @@ from anyio.abc import TaskGroup
 
 from engagive_async._background import Producer, stream_from_background
 from engagive_async._errors import APIError, PaginationError, ValidationError
+from engagive_async._observe import get_logger, refresh
 from engagive_async._paging._page_info import PagingParams
 from engagive_async._paging._walk import Page, Request, Step, Walk, WalkSpec
 from engagive_async.models.results import Envelope
@@ -29,6 +31,7 @@ from engagive_async.models.results import Envelope
 __all__ = ["AsyncPager", "Fetch", "Page"]
 
 T = TypeVar("T")
+log = get_logger("paging")
 #: ``fetch(params, next_url)``: one page with these query params, or ``next_url`` as given.
 Fetch = Callable[[Mapping[str, str], str | None], Awaitable[Envelope]]
 
@@ -68,6 +71,8 @@ class AsyncPager(Generic[T]):
             are known; at most ``prefetch + 1`` pages are held at once. ``0``: strictly
             sequential, nothing is requested before you ask for it.
         max_pages: the most pages one walk may read.
+        template: the route's path template, named on the walk's span (each walk is one
+            ``page_walk`` span, its page requests under it, when a tracer provider is set).
 
     Raises:
         ValidationError: an argument is out of range, or both ``start_page`` and ``cursor``.
@@ -86,6 +91,7 @@ class AsyncPager(Generic[T]):
         dedupe: bool = True,
         prefetch: int = 4,
         max_pages: int = 10_000,
+        template: str | None = None,
     ) -> None:
         for name, value, least in (
             ("page_size", page_size, 1),
@@ -100,6 +106,7 @@ class AsyncPager(Generic[T]):
             raise ValidationError("cursor", "give start_page or cursor, not both")
         self.fetch = fetch
         self.prefetch = prefetch
+        self._template = template
         self._spec = WalkSpec(
             decode=decode,
             paging=paging or PagingParams(),
@@ -185,29 +192,54 @@ class AsyncPager(Generic[T]):
             return [item async for item in items]
 
     async def _sequential(self) -> AsyncGenerator[Page[T], None]:
-        walk = Walk(self._spec)
-        request = walk.first_request()
-        while request is not None:
-            with _tagged(request):
-                step = walk.accept(request, await self.fetch(request.params, request.url))
-            yield step.page
-            request = walk.next_request(step)
+        telemetry = refresh()
+        span = telemetry.start_walk(self._template)
+        pages = 0
+        failure: BaseException | None = None
+        try:
+            walk = Walk(self._spec)
+            request = walk.first_request()
+            while request is not None:
+                # The span is current around each fetch only: a generator must not yield
+                # while a context it attached is still in place.
+                with _tagged(request), telemetry.activate(span):
+                    step = walk.accept(request, await self.fetch(request.params, request.url))
+                pages += 1
+                yield step.page
+                request = walk.next_request(step)
+        except Exception as exc:
+            failure = exc
+            raise
+        finally:
+            if span is not None:
+                telemetry.end_walk(span, pages=pages, error=failure)
+        if log.isEnabledFor(logging.DEBUG):
+            log.debug("walked %d pages", pages, extra={"url_template": self._template})
 
     async def _produce(self, out: Producer[Page[T]]) -> None:
-        walk = Walk(self._spec)
-        first = walk.first_request()
-        if first is None:
-            return
+        telemetry = refresh()
+        span = telemetry.start_walk(self._template)
         failure: Exception | None = None
-        async with anyio.create_task_group() as tg:
-            # Raised outside the group, so the consumer sees the error, not an ExceptionGroup.
-            try:
-                await _Window(self, walk, tg).run(first, out)
-            except Exception as exc:  # noqa: BLE001 - raised again below, unwrapped
-                failure = exc
-            tg.cancel_scope.cancel()
+        try:
+            with telemetry.activate(span):  # the background task's own context: no yields
+                walk = Walk(self._spec)
+                first = walk.first_request()
+                if first is None:
+                    return
+                async with anyio.create_task_group() as tg:
+                    # Raised outside the group, so the consumer sees the error, not a group.
+                    try:
+                        await _Window(self, walk, tg).run(first, out)
+                    except Exception as exc:  # noqa: BLE001 - raised again below, unwrapped
+                        failure = exc
+                    tg.cancel_scope.cancel()
+        finally:
+            if span is not None:
+                telemetry.end_walk(span, pages=None, error=failure)
         if failure is not None:
             raise failure
+        if log.isEnabledFor(logging.DEBUG):
+            log.debug("walk done (look-ahead)", extra={"url_template": self._template})
 
 
 class _Slot:

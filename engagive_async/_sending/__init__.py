@@ -6,5 +6,6 @@ pulled one item at a time), ``_delivery`` (how outcomes reach the consumer, in c
 ``_policy._resend``'s.
 The pace all workers share is ``_pacing``'s.
 
-May import: ``_http``, ``_pacing``, ``_policy``, ``_errors``, ``_background``, ``models``.
+May import: ``_http``, ``_pacing``, ``_policy``, ``_observe``, ``_errors``, ``_background``,
+``models``.
 """

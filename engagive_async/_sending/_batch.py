@@ -12,6 +12,9 @@ items pulled but not started are reported SKIPPED, and so is the rest of a sized
 an open-ended input (a generator, an async iterator) is left where it stopped, unread. Items in
 flight get ``grace`` seconds for their answer and are then cancelled and reported UNKNOWN
 (their request may have been delivered).
+
+A batch is one ``send_many`` span with every item's ``send`` span under it (``trace_sends``
+samples those or switches them off), and every outcome counts in the metrics (``_observed``).
 """
 
 from __future__ import annotations
@@ -19,6 +22,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import datetime as dt
+import logging
 import time
 from collections.abc import AsyncGenerator, Awaitable, Callable, Sized
 
@@ -28,9 +32,18 @@ from anyio.abc import TaskGroup
 
 from engagive_async._background import Producer, stream_from_background
 from engagive_async._http import CallTrace
+from engagive_async._observe import OFF, refresh
 from engagive_async._pacing._throttle import Throttle
 from engagive_async._policy._resend import outcome_status_for
 from engagive_async._sending._delivery import Delivery, one_by_one
+from engagive_async._sending._observed import (
+    OutcomeCounts,
+    Sampler,
+    log,
+    message_kind,
+    note_outcome,
+    sampler,
+)
 from engagive_async._sending._options import BatchOptions
 from engagive_async._sending._send_journal import SendJournal
 from engagive_async._sending._source import Items, ItemSource
@@ -77,6 +90,7 @@ class _BatchRun:
         self._o = options
         self._throttle = options.throttle()
         self._total = len(items) if isinstance(items, Sized) else None
+        self._traced: Sampler = sampler(options.trace_sends)
         self._source = ItemSource(items)
         self._stop_reason: str | None = None
         self._in_flight: set[anyio.CancelScope] = set()
@@ -89,6 +103,8 @@ class _BatchRun:
         self._started = 0.0
         self._clock = anyio.current_time
         self._delivery: Delivery | None = None  # made when produce() starts
+        self._telemetry = OFF  # resolved when produce() starts
+        self._counts: OutcomeCounts | None = None  # made then, when metrics are on
 
     def consumer_left(self) -> None:
         self._stop("cancelled")
@@ -102,6 +118,40 @@ class _BatchRun:
         )
         self._clock = _clock()
         self._started = self._clock()
+        telemetry = self._telemetry = refresh()
+        if telemetry.metrics:
+            self._counts = OutcomeCounts(telemetry)
+        span = telemetry.start_batch(concurrency=self._o.concurrency, total=self._total)
+        if log.isEnabledFor(logging.INFO):
+            log.info(
+                "batch started: %s items, concurrency %d",
+                self._total if self._total is not None else "open-ended",
+                self._o.concurrency,
+                extra={"batch_total": self._total, "concurrency": self._o.concurrency},
+            )
+        try:
+            with telemetry.activate(span):  # the background task's own context: no yields
+                await self._run()
+        finally:
+            if self._counts is not None:
+                self._counts.flush()
+            if span is not None:
+                by_status = {status.value: count for status, count in self._by_status.items()}
+                telemetry.end_batch(span, by_status, self._stop_reason)
+            if log.isEnabledFor(logging.INFO):
+                log.info(
+                    "batch ended: %s",
+                    ", ".join(f"{k.value} {v}" for k, v in self._by_status.items()),
+                    extra={
+                        "by_status": {k.value: v for k, v in self._by_status.items()},
+                        "stop_reason": self._stop_reason,
+                        "elapsed_s": self._clock() - self._started,
+                    },
+                )
+        if self._source.error is not None:
+            raise self._source.error
+
+    async def _run(self) -> None:
         try:
             async with anyio.create_task_group() as watchers:
                 self._watchers = watchers
@@ -118,8 +168,6 @@ class _BatchRun:
             if self._total is not None:
                 with anyio.CancelScope(shield=True):
                     await self._skip_the_rest()
-        if self._source.error is not None:
-            raise self._source.error
 
     async def _skip_the_rest(self) -> None:
         while (pulled := await self._source.next()) is not None:
@@ -185,7 +233,11 @@ class _BatchRun:
         except Exception as exc:  # noqa: BLE001 - invalid item: FAILED, the batch goes on
             await self._emit(SendOutcome(index=index, item=item, status=FAILED, error=exc))
             return
-        trace = CallTrace()
+        telemetry = self._telemetry
+        kind = message_kind(item)
+        traced = telemetry.tracing and self._traced(index)
+        trace = CallTrace(spans=traced)
+        span = telemetry.start_send(kind) if traced else None
         started = self._clock()
         scope = anyio.CancelScope() if self._scoped else None
         if scope is not None:
@@ -196,7 +248,7 @@ class _BatchRun:
         error: BaseException | None = None
         reason: str | None = None
         try:
-            with scope if scope is not None else _NO_SCOPE:
+            with scope if scope is not None else _NO_SCOPE, telemetry.activate(span):
                 if journal is not None:
                     with anyio.CancelScope(shield=True):
                         await journal.before_send(index, item)
@@ -205,15 +257,19 @@ class _BatchRun:
             reason = None if result is not None else self._stop_reason
         except anyio.get_cancelled_exc_class():
             # The whole batch is being torn down: still account for this item, then go.
+            elapsed = self._clock() - started
+            status = _cancelled_status(trace)
+            if span is not None or telemetry.metrics:
+                telemetry.end_send(span, kind, status.value, elapsed)
             with anyio.CancelScope(shield=True):
                 await self._emit(
                     SendOutcome(
                         index=index,
                         item=item,
-                        status=_cancelled_status(trace),
+                        status=status,
                         reason="cancelled",
                         attempts=trace.attempts,
-                        elapsed=self._clock() - started,
+                        elapsed=elapsed,
                     )
                 )
             raise
@@ -224,6 +280,10 @@ class _BatchRun:
                 self._in_flight.discard(scope)
             else:
                 self._unscoped -= 1
+        elapsed = self._clock() - started
+        if span is not None or telemetry.metrics:
+            wamid = result.wamid if result is not None else None
+            telemetry.end_send(span, kind, status.value, elapsed, wamid=wamid, error=error)
         await self._emit(
             SendOutcome(
                 index=index,
@@ -233,12 +293,13 @@ class _BatchRun:
                 error=error,
                 reason=reason,
                 attempts=trace.attempts,
-                elapsed=self._clock() - started,
+                elapsed=elapsed,
             )
         )
 
     async def _emit(self, outcome: SendOutcome, *, record: bool = True) -> None:
         self._by_status[outcome.status] += 1
+        note_outcome(self._counts, outcome)
         if record and self._o.journal is not None:
             with anyio.CancelScope(shield=True):
                 await self._o.journal.record(outcome)

@@ -48,6 +48,7 @@ class BatchOptions:
     on_progress: Callable[[BatchProgress], object] | None = None
     journal: SendJournal | None = None
     retry: RetryPolicy | None = None
+    trace_sends: bool | float = True
 
     def throttle(self) -> Throttle:
         """A fresh pace for one run of the batch."""

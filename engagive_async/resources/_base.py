@@ -65,8 +65,11 @@ class Resource:
         call: CallOptions = NO_OPTIONS,
         **params: object,
     ) -> T:
-        method, path = ROUTES[route].method, self._path(route, **params)
-        envelope = await self._pipeline.request(method, path, json=json, options=call)
+        found = ROUTES[route]
+        method, path = found.method, self._path(route, **params)
+        envelope = await self._pipeline.request(
+            method, path, json=json, options=call, template=found.template
+        )
         return self._pipeline.decode(envelope.data, cls, method=method, path=path)
 
     def _pager(
@@ -84,10 +87,12 @@ class Resource:
         def decode(data: Any) -> list[T]:
             return self._pipeline.decode_list(data, cls, method="GET", path=path)
 
+        template = ROUTES[route].template
         return AsyncPager(
-            fetch=self._pipeline.page_fetcher(path, query, call),
+            fetch=self._pipeline.page_fetcher(path, query, call, template=template),
             decode=decode,
             paging=self._paging,
+            template=template,
             **options,
         )
 

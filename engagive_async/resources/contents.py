@@ -145,6 +145,7 @@ class ContentsResource(Resource):
             route.method,
             self._path(route.name, **self._params(lang_code)),
             options=call_options(timeout, extra_headers),
+            template=route.template,
         )
 
     def _params(self, lang_code: str) -> dict[str, object]:

@@ -15,6 +15,7 @@ from engagive_async._http._pipeline import NO_OPTIONS
 from engagive_async._http._retry import RetryPolicy
 from engagive_async._pacing._throttle import Throttle
 from engagive_async._sending._batch import BatchOptions, Items, Sender, SendJournal, run_batch
+from engagive_async._sending._observed import send_one
 from engagive_async._sending._options import DEFAULT_CONCURRENCY
 from engagive_async._wire import _routes as routes
 from engagive_async._wire._component_codec import components_to_wire
@@ -76,7 +77,7 @@ class MessagesResource(Resource):
         item = TemplateSend(
             to=to, template_name=template_name, lang_code=lang_code, components=components
         )
-        return await self._prepare(item, call=call)(Throttle(), CallTrace())
+        return await send_one(item, self._prepare(item, call=call))
 
     async def send_reaction(
         self,
@@ -96,7 +97,7 @@ class MessagesResource(Resource):
         """
         call = call_options(timeout, extra_headers)
         item = ReactionSend(to=to, whatsapp_message_id=whatsapp_message_id, emoji=emoji)
-        return await self._prepare(item, call=call)(Throttle(), CallTrace())
+        return await send_one(item, self._prepare(item, call=call))
 
     async def send(
         self,
@@ -119,7 +120,7 @@ class MessagesResource(Resource):
         """
         call = call_options(timeout, extra_headers)
         item = SingleSend(to=to, message=message, reply_to=reply_to)
-        return await self._prepare(item, call=call)(Throttle(), CallTrace())
+        return await send_one(item, self._prepare(item, call=call))
 
     async def reply(
         self,
@@ -155,6 +156,7 @@ class MessagesResource(Resource):
         preflight: bool = False,
         timeout: float | None = None,
         extra_headers: Mapping[str, str] | None = None,
+        trace_sends: bool | float = True,
     ) -> AsyncGenerator[SendOutcome, None]:
         """Send many items concurrently; yield one :class:`SendOutcome` per item.
 
@@ -187,6 +189,10 @@ class MessagesResource(Resource):
                 the client's ``call_timeout``); each attempt also stays within the client's
                 ``attempt_timeout``. An item cut after its request went out is UNKNOWN.
             extra_headers: header lines added to every item's request.
+            trace_sends: with an OpenTelemetry tracer provider set, which items get a
+                ``send`` span (and their HTTP span) under the batch's ``send_many`` span:
+                every one (``True``), none (``False``), or an evenly spread share
+                (``0.01``: one in a hundred). Metrics count every item whatever this says.
 
         Raises:
             ValidationError: an option out of range (``concurrency`` below 1, a ``rate_limit``
@@ -205,6 +211,7 @@ class MessagesResource(Resource):
             on_progress=on_progress,
             journal=journal,
             retry=retry,
+            trace_sends=trace_sends,
         )
 
         def start(checked: Items) -> AsyncGenerator[SendOutcome, None]:
@@ -265,6 +272,7 @@ class MessagesResource(Resource):
                 trace=trace,
                 retry=retry,
                 options=call,
+                template=route.template,
             )
             return _send_result(envelope)
 

@@ -167,6 +167,7 @@ class TemplatesResource(Resource):
             self._path(route.name, template_code=template_code),
             json=routes.submit_template_body(lang_code),
             options=call,
+            template=route.template,
         )
         return SubmitResult(
             data=envelope.data,

@@ -225,12 +225,17 @@ class AiohttpTransport(httpx.AsyncBaseTransport):
         """A :class:`DirectTemplate` of ``request`` (whose body must have been built whole)."""
         return DirectTemplate(request, self.client_timeout(request.extensions.get("timeout")))
 
-    async def send_template(self, template: DirectTemplate, body: bytes | None) -> DirectAnswer:
-        """Send ``template`` with ``body`` (see :meth:`send_direct`)."""
+    async def send_template(
+        self,
+        template: DirectTemplate,
+        body: bytes | None,
+        extra_headers: Mapping[str, str] | None = None,
+    ) -> DirectAnswer:
+        """Send ``template`` with ``body`` (see :meth:`send_direct`), plus ``extra_headers``."""
         return await self.send_direct(
             template.method,
             template.url,
-            template.headers_for(body),
+            template.headers_for(body, extra_headers),
             body,
             timeouts=template.timeouts,
             skip_auto_headers=template.skip,
@@ -340,10 +345,17 @@ class DirectTemplate:
         self.headers = CIMultiDict(headers)
         self.timeouts = timeouts
 
-    def headers_for(self, body: bytes | None) -> CIMultiDict[str]:
-        """The header lines for ``body``: the template's, with its length when it has one."""
-        if not body:
+    def headers_for(
+        self, body: bytes | None, extra: Mapping[str, str] | None = None
+    ) -> CIMultiDict[str]:
+        """The header lines for ``body``: the template's, with its length when it has one,
+        then ``extra`` (added last, as httpx merges per-request headers)."""
+        if not body and not extra:
             return self.headers
         headers = self.headers.copy()  # C-level copy; setting keeps the line's position
-        headers["Content-Length"] = str(len(body))
+        if body:
+            headers["Content-Length"] = str(len(body))
+        if extra:
+            for name, value in extra.items():
+                headers[name] = value
         return headers
