@@ -328,7 +328,8 @@ def test_without_opentelemetry_installed_nothing_changes() -> None:
                 await acct.messages.send_template(to="923001234567", template_name="order_shipped",
                                                   lang_code="en")
                 report = await acct.messages.send_batch(
-                    [TemplateSend(to="923001234568", template_name="order_shipped", lang_code="en")],
+                    [TemplateSend(to="923001234568", template_name="order_shipped",
+                                  lang_code="en")],
                     trace_sends=0.5,
                 )
                 await acct.templates.list().to_list()
