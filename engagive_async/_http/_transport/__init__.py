@@ -10,19 +10,45 @@ sends), ``_exceptions`` (the aiohttp -> httpx exception table, and the "never se
 keeps), ``_choice`` (which transport: :func:`build_transport`, :class:`AutoTransport`).
 """
 
-from engagive_async._http._transport._aiohttp import (
-    AiohttpTransport,
-    DirectAnswer,
-    DirectTemplate,
-    aiohttp_headers,
-)
+from __future__ import annotations
+
+import importlib
+from typing import TYPE_CHECKING, Any
+
 from engagive_async._http._transport._choice import (
     AutoTransport,
     TransportKind,
     build_transport,
     direct_transport,
 )
-from engagive_async._http._transport._exceptions import EXCEPTION_MAP, map_exception
+
+if TYPE_CHECKING:
+    from engagive_async._http._transport._aiohttp import (
+        AiohttpTransport,
+        DirectAnswer,
+        DirectTemplate,
+        aiohttp_headers,
+    )
+    from engagive_async._http._transport._exceptions import EXCEPTION_MAP, map_exception
+
+# aiohttp costs a third of ``import engagive_async``: its modules load on first use (the first
+# request of a client on asyncio), not on import.
+_LAZY = {
+    "AiohttpTransport": "_aiohttp",
+    "DirectAnswer": "_aiohttp",
+    "DirectTemplate": "_aiohttp",
+    "aiohttp_headers": "_aiohttp",
+    "EXCEPTION_MAP": "_exceptions",
+    "map_exception": "_exceptions",
+}
+
+
+def __getattr__(name: str) -> Any:
+    module = _LAZY.get(name)
+    if module is None:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    return getattr(importlib.import_module(f"{__name__}.{module}"), name)
+
 
 __all__ = [
     "EXCEPTION_MAP",

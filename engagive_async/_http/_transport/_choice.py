@@ -8,12 +8,14 @@ it built sends through our aiohttp transport, so it may take the shortcut past h
 from __future__ import annotations
 
 import ssl
-from typing import Any, Literal
+from typing import TYPE_CHECKING, Any, Literal
 
 import httpx
 import sniffio
 
-from engagive_async._http._transport._aiohttp import AiohttpTransport
+if TYPE_CHECKING:
+    # Imported when first needed: aiohttp is a third of the package's import time.
+    from engagive_async._http._transport._aiohttp import AiohttpTransport
 
 __all__ = ["AutoTransport", "TransportKind", "build_transport", "direct_transport"]
 
@@ -24,6 +26,8 @@ def direct_transport(transport: httpx.AsyncBaseTransport) -> AiohttpTransport | 
     """The :class:`AiohttpTransport` that ``transport`` sends through, if it is one of ours."""
     if type(transport) is AutoTransport:
         transport = transport.choose()
+    from engagive_async._http._transport._aiohttp import AiohttpTransport
+
     return transport if type(transport) is AiohttpTransport else None
 
 
@@ -100,6 +104,8 @@ def build_transport(
         ValueError: an unknown ``kind``.
     """
     if kind == "aiohttp":
+        from engagive_async._http._transport._aiohttp import AiohttpTransport
+
         return AiohttpTransport(
             max_connections=max_connections, keepalive_expiry=keepalive_expiry, verify=verify
         )
