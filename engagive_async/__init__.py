@@ -64,7 +64,6 @@ from engagive_async.models.templates import (
     TemplateContent,
 )
 
-
 #: Declared for type checkers; the value comes from ``__getattr__`` on first use.
 __version__: str
 
@@ -81,6 +80,7 @@ def __getattr__(name: str) -> str:
     except importlib.metadata.PackageNotFoundError:  # pragma: no cover - a source tree
         __version__ = "0.0.0"
     return __version__
+
 
 __all__ = [
     "APIConnectionError",
