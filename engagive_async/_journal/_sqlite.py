@@ -77,13 +77,27 @@ class SqliteJournal:
         )
         # Row keys claimed by before_send in this run and not yet recorded.
         self._claimed: set[str] = set()
+        # The campaign had no row when the file was opened: no row can hold an earlier run's
+        # state, so skip_reason need not ask the file (one commit wait less per row). A second
+        # process writing the same campaign meanwhile is not guarded against, as before: two
+        # runs of one campaign at once could each claim a row between the other's read and
+        # claim.
+        self._fresh = False
 
     async def open(self) -> None:
         """Open (and create) the file. Called by ``async with`` and by the first use."""
         await self._db.open()
+        found = await self._db.call(
+            lambda c: c.execute(
+                "SELECT 1 FROM engagive_sends WHERE campaign = ? LIMIT 1", (self.campaign,)
+            ).fetchone(),
+            writes=False,
+        )
+        self._fresh = found is None
 
     async def aclose(self) -> None:
         """Write what is queued and close the file. Safe to call twice."""
+        self._fresh = False  # a closed journal answers nothing, not even for a fresh campaign
         await self._db.aclose()
 
     async def __aenter__(self) -> Self:
@@ -109,6 +123,8 @@ class SqliteJournal:
 
     async def skip_reason(self, index: int, item: SendItem) -> str | None:
         """Why the item must not be sent now, or ``None`` to send it (see the module table)."""
+        if self._fresh:
+            return None
         key = _row_key(index, item)
         found = await self._db.call(
             lambda c: c.execute(
@@ -151,7 +167,10 @@ class SqliteJournal:
         self._claimed.add(key)
 
     async def record(self, outcome: SendOutcome) -> None:
-        """Store the row's outcome: status, wamid, metaResponse, error, attempts, times."""
+        """Store the row's outcome: status, wamid, metaResponse, error, attempts, times.
+
+        Committed with the next group (at the latest by :meth:`aclose`), not waited for.
+        """
         if isinstance(outcome.error, DuplicateRowKeyError):
             return  # the row belongs to the item that claimed it first
         key = _row_key(outcome.index, outcome.item)
@@ -185,7 +204,12 @@ class SqliteJournal:
             outcome.reason,
             _now(),
         )
-        await self._db.call(lambda c: c.execute(statement, params))
+        # Only the claim must be durable before its request (before_send waits for its
+        # commit). The outcome joins the next group commit, with the claims of rows starting
+        # meanwhile, instead of holding its worker for a commit of its own; a crash before
+        # that commit leaves the row IN_FLIGHT, which a rerun skips as MAYBE_SENT. Reads
+        # through this journal see it at once (they queue behind it).
+        await self._db.submit(lambda c: c.execute(statement, params))
 
     # --- reading ----------------------------------------------------------------------------
 

@@ -373,3 +373,27 @@ async def test_send_many_with_the_journal_never_sends_a_row_twice(tmp_path: Path
     assert len({m.to for m in fake.sent}) == len(fake.sent) == 39
     assert summary.by_status == {"SENT": 39, "FAILED": 1}
     assert summary.by_meta_error == {131026: 1}
+
+
+async def test_a_fresh_campaign_skips_the_read_and_outcomes_join_the_claims_commits(
+    tmp_path: Path,
+) -> None:
+    """Group commit: a fresh campaign asks the file nothing per row, outcomes ride along."""
+    path = tmp_path / "j.sqlite"
+    statements: list[str] = []
+    async with SqliteJournal(path, "c1") as journal:
+        conn = journal._db._conn
+        assert conn is not None
+        conn.set_trace_callback(statements.append)
+
+        async def one(n: int) -> None:
+            await run_one(journal, sent(n))
+
+        async with anyio.create_task_group() as tg:
+            for n in range(200):
+                tg.start_soon(one, n)
+    commits = statements.count("COMMIT")
+    assert not [s for s in statements if s.lstrip().upper().startswith("SELECT")]
+    assert commits < 100  # 400 writes: outcomes joined the commits of other rows' claims
+    async with SqliteJournal(path, "c1") as again:  # the rerun reads and skips every row
+        assert [await again.skip_reason(n, item(n)) for n in range(200)] == [ALREADY_SENT] * 200
