@@ -281,6 +281,11 @@ def render(results: dict[str, Any], images: str = "") -> str:
         "repetitions, (min-max) in brackets; compare clients within one run (they share the "
         "machine's state), not across runs. JSON of every figure: `benchmarks/results/`.",
         "",
+        "Run it yourself: `make bench` (under five minutes on two cores) or "
+        "`make bench BENCH_ARGS=--full` (the long run: four concurrencies, longer windows, "
+        "a million streamed sends, about a quarter of an hour); `--quick` is a one-minute "
+        "smoke run without verdicts.",
+        "",
         f"![throughput vs concurrency]({images}throughput.png)",
         "",
         "## Targets",

@@ -8,7 +8,8 @@ it built sends through our aiohttp transport, so it may take the shortcut past h
 from __future__ import annotations
 
 import ssl
-from typing import TYPE_CHECKING, Any, Literal
+import sys
+from typing import TYPE_CHECKING, Any, Literal, cast
 
 import httpx
 import sniffio
@@ -20,15 +21,19 @@ if TYPE_CHECKING:
 __all__ = ["AutoTransport", "TransportKind", "build_transport", "direct_transport"]
 
 TransportKind = Literal["auto", "aiohttp", "httpx"]
+_AIOHTTP_MODULE = "engagive_async._http._transport._aiohttp"
 
 
 def direct_transport(transport: httpx.AsyncBaseTransport) -> AiohttpTransport | None:
     """The :class:`AiohttpTransport` that ``transport`` sends through, if it is one of ours."""
     if type(transport) is AutoTransport:
         transport = transport.choose()
-    from engagive_async._http._transport._aiohttp import AiohttpTransport
-
-    return transport if type(transport) is AiohttpTransport else None
+    # Asked per request, so no import statement here: a transport of ours exists only once
+    # its module (loaded on first use, see the package docstring) is in sys.modules.
+    module = sys.modules.get(_AIOHTTP_MODULE)
+    if module is None or type(transport) is not module.AiohttpTransport:
+        return None
+    return cast("AiohttpTransport", transport)
 
 
 class AutoTransport(httpx.AsyncBaseTransport):
