@@ -6,6 +6,7 @@ import csv
 import datetime as dt
 import json
 import sqlite3
+import time
 import uuid
 from pathlib import Path
 from types import TracebackType
@@ -159,11 +160,8 @@ class SqliteJournal:
         now = _now()
         params = (self.campaign, key, index, _recipient(item), self._run_id, now, now)
 
-        def claim(conn: sqlite3.Connection) -> None:
-            if conn.execute(sql.CLAIM, params).rowcount == 0:
-                raise DuplicateRowKeyError(f"row key {key!r} appears twice in this run")
-
-        await self._db.call(claim)
+        if await self._db.change(sql.CLAIM, params) == 0:
+            raise DuplicateRowKeyError(f"row key {key!r} appears twice in this run")
         self._claimed.add(key)
 
     async def record(self, outcome: SendOutcome) -> None:
@@ -209,7 +207,9 @@ class SqliteJournal:
         # meanwhile, instead of holding its worker for a commit of its own; a crash before
         # that commit leaves the row IN_FLIGHT, which a rerun skips as MAYBE_SENT. Reads
         # through this journal see it at once (they queue behind it).
-        await self._db.submit(lambda c: c.execute(statement, params))
+        # A row this run claimed is written by this record alone: it may run after the
+        # group's claims (see _worker).
+        await self._db.submit(statement, params, movable=statement is sql.RECORD)
 
     # --- reading ----------------------------------------------------------------------------
 
@@ -314,5 +314,16 @@ def _error_text(error: BaseException | None) -> str | None:
     return f"{type(error).__name__}: {text}" if text else type(error).__name__
 
 
+_last_stamp: tuple[int, str] = (-1, "")
+
+
 def _now() -> str:
-    return dt.datetime.now(dt.UTC).isoformat(timespec="milliseconds")
+    """The time in ISO 8601 to the millisecond; formatted once per millisecond, since a
+    campaign stamps two rows per send, thousands a second."""
+    global _last_stamp
+    ms = time.time_ns() // 1_000_000
+    if ms != _last_stamp[0]:
+        moment = dt.datetime.fromtimestamp(ms // 1000, dt.UTC).replace(microsecond=ms % 1000 * 1000)
+        stamp = moment.isoformat(timespec="milliseconds")
+        _last_stamp = (ms, stamp)
+    return _last_stamp[1]

@@ -397,3 +397,23 @@ async def test_a_fresh_campaign_skips_the_read_and_outcomes_join_the_claims_comm
     assert commits < 100  # 400 writes: outcomes joined the commits of other rows' claims
     async with SqliteJournal(path, "c1") as again:  # the rerun reads and skips every row
         assert [await again.skip_reason(n, item(n)) for n in range(200)] == [ALREADY_SENT] * 200
+
+
+async def test_duplicate_keys_claimed_in_one_group_are_each_refused_once(tmp_path: Path) -> None:
+    """Claims of one group go to SQLite together; a duplicate among them is still found."""
+    refused: list[int] = []
+    async with SqliteJournal(tmp_path / "j.sqlite", "c1") as journal:
+
+        async def claim(n: int) -> None:
+            try:
+                await journal.before_send(n, item(n, key=f"k{n % 50}"))
+            except DuplicateRowKeyError:
+                refused.append(n)
+
+        async with anyio.create_task_group() as tg:
+            for n in range(100):
+                tg.start_soon(claim, n)
+        summary = await journal.summary()
+    assert len(refused) == 50
+    assert {n % 50 for n in refused} == set(range(50))  # one of each pair
+    assert summary.by_status == {"IN_FLIGHT": 50}
