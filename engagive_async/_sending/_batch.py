@@ -16,7 +16,6 @@ flight get ``grace`` seconds for their answer and are then cancelled and reporte
 
 from __future__ import annotations
 
-import asyncio
 import contextlib
 import datetime as dt
 import time
@@ -294,6 +293,10 @@ class _BatchRun:
 def _clock() -> Callable[[], float]:
     """anyio's clock, resolved once: ``anyio.current_time`` asks which loop runs on every call."""
     if sniffio.current_async_library() == "asyncio":
+        # Imported here, once per batch: asyncio is a twentieth of the package's import time,
+        # and a trio program never needs it.
+        import asyncio
+
         return asyncio.get_running_loop().time  # what anyio's asyncio backend returns
     return anyio.current_time
 
