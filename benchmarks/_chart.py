@@ -12,12 +12,14 @@ LABELS = {
     "sdk": "SDK send_many (default: aiohttp-backed)",
     "sdk_httpx": 'SDK send_many, transport="httpx"',
     "aiohttp": "raw aiohttp + semaphore",
+    "httpx_aiohttp": "httpx + httpx-aiohttp transport + semaphore",
     "httpx": "raw httpx (default pool) + semaphore",
 }
 _STYLE: dict[str, dict[str, Any]] = {
     "sdk": {"color": "tab:blue", "marker": "o", "linewidth": 2.2},
     "sdk_httpx": {"color": "tab:purple", "marker": "s", "linestyle": "--"},
     "aiohttp": {"color": "tab:green", "marker": "^"},
+    "httpx_aiohttp": {"color": "tab:orange", "marker": "D"},
     "httpx": {"color": "tab:red", "marker": "v"},
 }
 

@@ -8,6 +8,8 @@ just as ``send_many`` does.
 - ``sdk``: ``AsyncClient(transport="auto")`` (aiohttp-backed on asyncio) + ``send_many``.
 - ``sdk_httpx``: the same with ``transport="httpx"`` (httpx's own connection pool).
 - ``aiohttp``: ``aiohttp.ClientSession`` with ``TCPConnector(limit=concurrency)``.
+- ``httpx_aiohttp``: ``httpx_aiohttp.HttpxAiohttpClient`` (httpx's client over the
+  ``httpx-aiohttp`` transport, the fast path other SDKs offer), pool sized ``concurrency``.
 - ``httpx``: ``httpx.AsyncClient`` with its default transport and pool, sized
   ``max_connections = max_keepalive_connections = concurrency`` (keep-alive sized too, so
   connections are not churned: the fairest setting for httpx).
@@ -157,6 +159,8 @@ def open_sender(kind: str, base_url: str, concurrency: int) -> AbstractAsyncCont
         return _raw_aiohttp(base_url, concurrency)
     if kind == "httpx":
         return _raw_httpx(base_url, concurrency)
+    if kind == "httpx_aiohttp":
+        return _raw_httpx(base_url, concurrency, over_aiohttp=True)
     raise ValueError(f"unknown client {kind!r}")
 
 
@@ -229,12 +233,19 @@ async def _raw_aiohttp(base_url: str, concurrency: int) -> AsyncIterator[Sender]
 
 
 @asynccontextmanager
-async def _raw_httpx(base_url: str, concurrency: int) -> AsyncIterator[Sender]:
+async def _raw_httpx(
+    base_url: str, concurrency: int, *, over_aiohttp: bool = False
+) -> AsyncIterator[Sender]:
     import httpx
 
     url = base_url + SEND_PATH
     limits = httpx.Limits(max_connections=concurrency, max_keepalive_connections=concurrency)
-    async with httpx.AsyncClient(headers=HEADERS, limits=limits, timeout=_TIMEOUT) as client:
+    factory = httpx.AsyncClient
+    if over_aiohttp:
+        from httpx_aiohttp import HttpxAiohttpClient
+
+        factory = HttpxAiohttpClient
+    async with factory(headers=HEADERS, limits=limits, timeout=_TIMEOUT) as client:
 
         async def send(index: int) -> bool:
             response = await client.post(url, json=template_body(recipient(index)))

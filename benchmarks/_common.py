@@ -33,7 +33,7 @@ HEADERS = {
 }
 
 #: Client kinds, in the order tables and the chart list them.
-CLIENTS = ("sdk", "sdk_httpx", "aiohttp", "httpx")
+CLIENTS = ("sdk", "sdk_httpx", "aiohttp", "httpx_aiohttp", "httpx")
 
 
 def recipient(index: int) -> str:

@@ -1,21 +1,20 @@
 """CPU per request of each layer: what the SDK adds on top of aiohttp, and where.
 
 Against a real server at latency 0 (concurrency 64, the raw pattern of ``_clients.bounded``):
-raw aiohttp; the SDK's transport alone, fed an ``httpx.Request`` per send; httpx's client over
-that transport (the SDK's whole path before the pipeline learnt to go around httpx's client,
-and still its path when a client has event hooks or cookies); the pipeline as it sends now
-(``HttpPipeline.request``); and the whole ``send_many``.
+raw aiohttp; the SDK's transport alone, fed an ``httpx.Request`` per send; the pipeline
+(``HttpPipeline.request``, past httpx's client); and the whole ``send_many``. The steps between
+them are what each SDK layer costs.
 
 Without I/O, a stub transport answering the canned envelope at once times pure client-side
-work: httpx's client (two variants show what a URL parsed once and httpx's per-response cookie
-extraction weigh), the SDK over a transport of the user's (which must go through httpx's
-client), and the batch engine alone with a sender that answers at once.
+work: the SDK over a transport of the user's (which must go through httpx's client), and the
+batch engine alone with a sender that answers at once.
 """
 
 from __future__ import annotations
 
 import asyncio
 import json
+import statistics
 import time
 from collections.abc import Awaitable, Callable, Iterator
 from typing import Any
@@ -76,24 +75,6 @@ async def _per_request_us(count: int, body: Callable[[int], Awaitable[None]]) ->
     for i in range(count):
         await body(i)
     return (time.process_time() - cpu0) / count * 1e6
-
-
-async def _httpx_layer(count: int, *, parsed_url: bool, cookies: bool) -> float:
-    url: Any = httpx.URL(_BASE + SEND_PATH) if parsed_url else _BASE + SEND_PATH
-    async with httpx.AsyncClient(transport=_Stub(), headers=HEADERS) as client:
-
-        async def one(i: int) -> None:
-            response = await client.post(url, json=template_body(recipient(i)))
-            response.json()
-
-        if cookies:
-            return await _per_request_us(count, one)
-        original = httpx.Cookies.extract_cookies
-        httpx.Cookies.extract_cookies = lambda self, response: None  # type: ignore[method-assign]
-        try:
-            return await _per_request_us(count, one)
-        finally:
-            httpx.Cookies.extract_cookies = original  # type: ignore[method-assign]
 
 
 async def _sdk_single(count: int) -> float:
@@ -227,25 +208,10 @@ async def _transport_only(url: str, count: int, concurrency: int) -> float:
         await transport.aclose()
 
 
-async def _httpx_over_transport(url: str, count: int, concurrency: int) -> float:
-    from engagive_async._http._transport import AiohttpTransport
-
-    target = url + SEND_PATH
-    transport = AiohttpTransport(max_connections=concurrency, keepalive_expiry=15.0)
-    async with httpx.AsyncClient(transport=transport, headers=HEADERS) as client:
-
-        async def send(i: int) -> bool:
-            response = await client.post(target, json=template_body(recipient(i)))
-            response.json()
-            return True
-
-        return await _over_network(url, count, concurrency, send)
-
-
 def measure_layers(
-    count: int = 5000, concurrency: int = 64, url: str | None = None
+    count: int = 5000, concurrency: int = 64, url: str | None = None, samples: int = 3
 ) -> dict[str, float]:
-    """Microseconds of CPU per request for each layer, median of three runs each.
+    """Microseconds of CPU per request for each layer, the median of ``samples`` runs each.
 
     With ``url`` (a running server at latency 0), the network layers are measured too.
     """
@@ -260,10 +226,6 @@ def measure_layers(
                 f"SDK AiohttpTransport fed an httpx.Request per send, c={c}, real server": (
                     lambda: _transport_only(url, count, c)
                 ),
-                f"httpx.AsyncClient over AiohttpTransport (the SDK before; now its path for "
-                f"clients with hooks or cookies), c={c}, real server": (
-                    lambda: _httpx_over_transport(url, count, c)
-                ),
                 f"SDK HttpPipeline.request (past httpx's client), c={c}, real server": (
                     lambda: _pipeline(url, count, c)
                 ),
@@ -274,15 +236,6 @@ def measure_layers(
         )
     runs.update(
         {
-            "httpx.AsyncClient.post + .json() (stub transport)": lambda: _httpx_layer(
-                count, parsed_url=False, cookies=True
-            ),
-            "  same, URL parsed once (httpx.URL)": lambda: _httpx_layer(
-                count, parsed_url=True, cookies=True
-            ),
-            "  same, no cookie extraction (patched off)": lambda: _httpx_layer(
-                count, parsed_url=False, cookies=False
-            ),
             "SDK send_template over a transport of the user's (stub), sequential": (
                 lambda: _sdk_single(count)
             ),
@@ -296,8 +249,7 @@ def measure_layers(
     )
     results: dict[str, float] = {}
     for name, run in runs.items():
-        samples = sorted(asyncio.run(_call(run)) for _ in range(3))
-        results[name] = samples[1]
+        results[name] = statistics.median(asyncio.run(_call(run)) for _ in range(samples))
     return results
 
 

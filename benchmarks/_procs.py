@@ -8,6 +8,7 @@ import selectors
 import subprocess
 import sys
 import time
+from collections.abc import Sequence
 from pathlib import Path
 from types import TracebackType
 from typing import IO, Any, Self
@@ -78,12 +79,23 @@ class Server(_Child):
         kind: a key of :data:`SERVER_KINDS`.
         latency: seconds the server waits before each answer.
         core: the CPU core to pin it to, or ``None``.
+        extra: more command-line arguments for the server (FakeEngagive's ``--templates``).
     """
 
-    def __init__(self, kind: str, latency: float, core: int | None) -> None:
+    def __init__(
+        self, kind: str, latency: float, core: int | None, extra: Sequence[str] = ()
+    ) -> None:
         self.kind = kind
         self.latency = latency
-        args = [sys.executable, *SERVER_KINDS[kind], "--port", "0", "--latency", str(latency)]
+        args = [
+            sys.executable,
+            *SERVER_KINDS[kind],
+            "--port",
+            "0",
+            "--latency",
+            str(latency),
+            *extra,
+        ]
         self._proc = subprocess.Popen(
             args, cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True
         )

@@ -23,23 +23,18 @@ __all__ = ["AREAS", "area_of", "profile"]
 #: (label, path fragments), first match wins; paths use "/" on every platform we run on.
 AREAS: tuple[tuple[str, tuple[str, ...]], ...] = (
     (
-        "SDK batch engine (_batch, _background, _throttle)",
-        ("engagive_async/_batch", "engagive_async/_background", "engagive_async/_throttle"),
+        "SDK batch engine (_sending, _background, _pacing)",
+        ("engagive_async/_sending", "engagive_async/_background", "engagive_async/_pacing"),
     ),
+    ("SDK transport adapter (_http/_transport)", ("engagive_async/_http/_transport",)),
     ("SDK pipeline (_http: URL, retry loop, envelope decode)", ("engagive_async/_http",)),
-    ("SDK transport adapter (_transport)", ("engagive_async/_transport",)),
     (
-        "SDK validation and body building (resources, _validation, _wire)",
-        (
-            "engagive_async/resources",
-            "engagive_async/_validation",
-            "engagive_async/_wire",
-            "engagive_async/_message_codec",
-        ),
+        "SDK validation and body building (resources, _checks, _wire)",
+        ("engagive_async/resources", "engagive_async/_checks", "engagive_async/_wire/_routes"),
     ),
     (
-        "SDK models and converter (models, _converter, attrs, cattrs)",
-        ("engagive_async/models", "engagive_async/_converter", "/attr/", "/attrs/", "/cattrs/"),
+        "SDK models and converter (models, _wire, attrs, cattrs)",
+        ("engagive_async/models", "engagive_async/_wire", "/attr/", "/attrs/", "/cattrs/"),
     ),
     ("SDK other", ("engagive_async/",)),
     (
@@ -125,10 +120,14 @@ async def _passes(url: str, count: int, concurrency: int) -> tuple[int, float, f
     return sent, cpu, wall, sampler, tracer
 
 
-def profile(url: str, count: int, concurrency: int) -> dict[str, Any]:
+def profile(
+    url: str, count: int, concurrency: int, *, layer_count: int = 2000, layer_samples: int = 1
+) -> dict[str, Any]:
     """Profile ``count`` sends; returns per-area figures and the text for profile.txt."""
     sent, cpu, wall, sampler, tracer = asyncio.run(_passes(url, count, concurrency))
-    layers = measure_layers(count=min(count, 5000), concurrency=concurrency, url=url)
+    layers = measure_layers(
+        count=layer_count, concurrency=concurrency, url=url, samples=layer_samples
+    )
     session = sampler.last_session
     assert session is not None
     root = session.root_frame()

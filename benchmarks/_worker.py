@@ -6,8 +6,10 @@ memory attributable to it alone. Commands:
 - ``{"op": "throughput", "client", "url", "concurrency", "duration", "warmup"}``: count the
   answers in a ``duration``-second window after a warm-up; answers ``requests``, ``failed``,
   ``warm_requests``, ``wall``, ``cpu``.
-- ``{"op": "stream", "url", "count", "concurrency"}``: stream ``count`` items from a generator
-  through the SDK's ``send_many``; answers counts, times and peak RSS growth.
+- ``{"op": "stream", "client", "url", "count", "concurrency"}``: stream ``count`` items from a
+  generator through the SDK's ``send_many`` (``client`` ``"sdk"``) or raw aiohttp with a
+  semaphore (``"aiohttp"``); answers counts, times and peak RSS growth.
+- ``{"op": "campaign", "url", "count", "concurrency", "journal"}``: see ``benchmarks._campaign``.
 - ``{"op": "profile", "url", "count", "concurrency"}``: see ``benchmarks._profile``.
 - ``{"op": "quit"}``.
 """
@@ -55,8 +57,9 @@ def _rss_mb() -> float:
     return float(psutil.Process().memory_info().rss) / 2**20
 
 
-async def stream(url: str, count: int, concurrency: int) -> dict[str, Any]:
-    """Peak RSS growth while ``count`` items stream through ``send_many`` from a generator."""
+async def _stream_sdk(
+    url: str, count: int, concurrency: int, measured: _Measured
+) -> tuple[int, int]:
     from benchmarks._common import ACCOUNT_ID, LANG_CODE, TEMPLATE_NAME, TOKEN, recipient
     from engagive_async import AsyncClient
     from engagive_async.models.batch import OutcomeStatus, TemplateSend
@@ -66,40 +69,100 @@ async def stream(url: str, count: int, concurrency: int) -> dict[str, Any]:
             yield TemplateSend(to=recipient(i), template_name=TEMPLATE_NAME, lang_code=LANG_CODE)
 
     sent = OutcomeStatus.SENT
+    ok = failed = 0
     async with AsyncClient(TOKEN, base_url=url, max_connections=concurrency) as client:
         messages = client.account(ACCOUNT_ID).messages
         # Warm up with a batch bigger than the pool so the baseline holds every steady-state
         # buffer (connections, caches), then measure what streaming adds.
         async for _ in messages.send_many(items(20 * concurrency), concurrency=concurrency):
             pass
-        gc.collect()
-        baseline_peak, baseline_rss = _max_rss_mb(), _rss_mb()
-        samples: list[tuple[int, float]] = [(0, baseline_rss)]
-        every = max(1, count // 50)
-        ok = failed = 0
-        cpu0, wall0 = time.process_time(), time.perf_counter()
+        measured.start()
         async for outcome in messages.send_many(items(count), concurrency=concurrency):
             if outcome.status is sent:
                 ok += 1
             else:
                 failed += 1
-            if (ok + failed) % every == 0:
-                samples.append((ok + failed, _rss_mb()))
-        wall, cpu = time.perf_counter() - wall0, time.process_time() - cpu0
+            measured.sample(ok + failed)
+        measured.stop()
+    return ok, failed
+
+
+async def _stream_aiohttp(
+    url: str, count: int, concurrency: int, measured: _Measured
+) -> tuple[int, int]:
+    import aiohttp
+
+    from benchmarks._clients import bounded
+    from benchmarks._common import HEADERS, SEND_PATH, recipient, template_body
+
+    target = url + SEND_PATH
+    tally = [0, 0]
+    connector = aiohttp.TCPConnector(limit=concurrency)
+    async with aiohttp.ClientSession(connector=connector, headers=HEADERS) as session:
+
+        async def send(index: int) -> bool:
+            async with session.post(target, json=template_body(recipient(index))) as response:
+                data = await response.json()
+            return response.status == 200 and data.get("success") is True
+
+        def done(ok: bool) -> None:
+            tally[0 if ok else 1] += 1
+            measured.sample(tally[0] + tally[1])
+
+        await bounded(
+            iter(range(20 * concurrency)), concurrency, send, lambda ok: None, abandon=False
+        )
+        measured.start()
+        await bounded(iter(range(count)), concurrency, send, done, abandon=False)
+        measured.stop()
+    return tally[0], tally[1]
+
+
+class _Measured:
+    """Peak RSS and RSS samples from ``start`` on, CPU and wall time until ``stop``."""
+
+    def __init__(self, count: int) -> None:
+        self.every = max(1, count // 50)
+        self.samples: list[tuple[int, float]] = []
+        self.baseline_peak = self.baseline_rss = 0.0
+        self.cpu = self.wall = 0.0
+
+    def start(self) -> None:
+        gc.collect()
+        self.baseline_peak, self.baseline_rss = _max_rss_mb(), _rss_mb()
+        self.samples = [(0, self.baseline_rss)]
+        self._cpu0, self._wall0 = time.process_time(), time.perf_counter()
+
+    def sample(self, done: int) -> None:
+        if done % self.every == 0:
+            self.samples.append((done, _rss_mb()))
+
+    def stop(self) -> None:
+        self.wall = time.perf_counter() - self._wall0
+        self.cpu = time.process_time() - self._cpu0
+
+
+async def stream(client: str, url: str, count: int, concurrency: int) -> dict[str, Any]:
+    """Peak RSS growth while ``count`` items stream through ``client``, from a generator."""
+    measured = _Measured(count)
+    run = _stream_sdk if client == "sdk" else _stream_aiohttp
+    ok, failed = await run(url, count, concurrency, measured)
     peak = _max_rss_mb()
     return {
+        "client": client,
         "count": count,
         "concurrency": concurrency,
         "sent": ok,
         "failed": failed,
-        "wall": wall,
-        "cpu": cpu,
-        "items_per_s": count / wall,
-        "rss_baseline_mb": baseline_rss,
-        "peak_rss_baseline_mb": baseline_peak,
+        "wall": measured.wall,
+        "cpu": measured.cpu,
+        "items_per_s": count / measured.wall,
+        "cpu_per_send_us": measured.cpu / count * 1e6,
+        "rss_baseline_mb": measured.baseline_rss,
+        "peak_rss_baseline_mb": measured.baseline_peak,
         "peak_rss_mb": peak,
-        "peak_rss_growth_mb": peak - baseline_peak,
-        "rss_samples_mb": samples,
+        "peak_rss_growth_mb": peak - measured.baseline_peak,
+        "rss_samples_mb": measured.samples,
     }
 
 
@@ -117,12 +180,32 @@ def _handle(command: dict[str, Any]) -> dict[str, Any]:
         )
     if op == "stream":
         return asyncio.run(
-            stream(command["url"], int(command["count"]), int(command["concurrency"]))
+            stream(
+                command["client"],
+                command["url"],
+                int(command["count"]),
+                int(command["concurrency"]),
+            )
+        )
+    if op == "campaign":
+        from benchmarks._campaign import library_campaign
+
+        return library_campaign(
+            command["url"],
+            int(command["count"]),
+            int(command["concurrency"]),
+            bool(command["journal"]),
         )
     if op == "profile":
         from benchmarks._profile import profile
 
-        return profile(command["url"], int(command["count"]), int(command["concurrency"]))
+        return profile(
+            command["url"],
+            int(command["count"]),
+            int(command["concurrency"]),
+            layer_count=int(command.get("layer_count", 2000)),
+            layer_samples=int(command.get("layer_samples", 1)),
+        )
     raise ValueError(f"unknown op {op!r}")
 
 

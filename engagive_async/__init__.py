@@ -17,8 +17,6 @@ class and function says the door it is imported from as its ``__module__`` (repr
 and pickles name ``engagive_async``, not a private module).
 """
 
-import importlib.metadata as _metadata
-
 from engagive_async._client import AccountClient, AsyncClient
 from engagive_async._errors import (
     APIConnectionError,
@@ -67,12 +65,23 @@ from engagive_async.models.templates import (
     TemplateContent,
 )
 
-try:
-    __version__ = _metadata.version("engagive_async")
-except (
-    _metadata.PackageNotFoundError
-):  # pragma: no cover - running from a source tree without install
-    __version__ = "0.0.0"
+#: Declared for type checkers; the value comes from ``__getattr__`` on first use.
+__version__: str
+
+
+def __getattr__(name: str) -> str:
+    # __version__ is read on demand: importlib.metadata alone costs a tenth of the import time.
+    if name != "__version__":
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    import importlib.metadata
+
+    global __version__
+    try:
+        __version__ = importlib.metadata.version("engagive_async")
+    except importlib.metadata.PackageNotFoundError:  # pragma: no cover - a source tree
+        __version__ = "0.0.0"
+    return __version__
+
 
 __all__ = [
     "APIConnectionError",
@@ -123,4 +132,4 @@ __all__ = [
     "__version__",
 ]
 
-_present(__name__, globals(), __all__)
+_present(__name__, globals(), [name for name in __all__ if name != "__version__"])

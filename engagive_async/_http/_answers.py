@@ -13,7 +13,7 @@ from __future__ import annotations
 import json
 import time
 from collections.abc import Mapping, Sequence
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import httpx
 
@@ -32,11 +32,14 @@ from engagive_async._errors import (
     UpstreamError,
 )
 from engagive_async._http._retry import parse_retry_after
-from engagive_async._http._transport import DirectAnswer, ResponseTooLarge
+from engagive_async._http._transport import ResponseTooLarge
 from engagive_async._pacing._throttle import Throttle
 from engagive_async._policy._meta_codes import pauses_everyone
 from engagive_async._wire._converter import parse_meta_error
 from engagive_async.models.results import Envelope, headers_dict
+
+if TYPE_CHECKING:  # aiohttp loads on first use (see _transport)
+    from engagive_async._http._transport import DirectAnswer
 
 __all__ = [
     "MAX_JSON_DEPTH",

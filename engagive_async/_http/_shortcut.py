@@ -15,18 +15,16 @@ import json
 import logging
 import weakref
 from collections.abc import Mapping
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import httpx
 
 from engagive_async._http._answers import Answer
 from engagive_async._http._body import ACCEPT_ENCODING, decode_body
-from engagive_async._http._transport import (
-    AiohttpTransport,
-    DirectAnswer,
-    DirectTemplate,
-    direct_transport,
-)
+from engagive_async._http._transport import direct_transport
+
+if TYPE_CHECKING:  # aiohttp loads on first use (see _transport)
+    from engagive_async._http._transport import AiohttpTransport, DirectAnswer, DirectTemplate
 
 __all__ = ["Shortcut", "create_http_client"]
 

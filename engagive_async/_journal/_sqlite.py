@@ -14,10 +14,10 @@ import logging
 import sqlite3
 import time
 import uuid
-from collections.abc import Callable
+from collections.abc import Awaitable
 from pathlib import Path
 from types import TracebackType
-from typing import Literal, Self
+from typing import Literal, Self, TypeVar
 
 import anyio
 
@@ -51,6 +51,7 @@ __all__ = [
 ]
 
 log = get_logger("journal")
+R = TypeVar("R")
 
 #: Journal statuses are the outcome statuses, plus IN_FLIGHT for a row claimed and not answered.
 #: Why a rerun skips a row is the at-most-once rule's (``_policy._resend``), except this one.
@@ -97,15 +98,29 @@ class SqliteJournal:
         )
         # Row keys claimed by before_send in this run and not yet recorded.
         self._claimed: set[str] = set()
+        # The campaign had no row when the file was opened: no row can hold an earlier run's
+        # state, so skip_reason need not ask the file (one commit wait less per row). A second
+        # process writing the same campaign meanwhile is not guarded against, as before: two
+        # runs of one campaign at once could each claim a row between the other's read and
+        # claim.
+        self._fresh = False
 
     async def open(self) -> None:
         """Open (and create) the file. Called by ``async with`` and by the first use."""
         await self._db.open()
+        found = await self._db.call(
+            lambda c: c.execute(
+                "SELECT 1 FROM engagive_sends WHERE campaign = ? LIMIT 1", (self.campaign,)
+            ).fetchone(),
+            writes=False,
+        )
+        self._fresh = found is None
         if log.isEnabledFor(logging.DEBUG):
             log.debug("journal open, campaign %r", self.campaign, extra={"run_id": self._run_id})
 
     async def aclose(self) -> None:
         """Write what is queued and close the file. Safe to call twice."""
+        self._fresh = False  # a closed journal answers nothing, not even for a fresh campaign
         await self._db.aclose()
         if log.isEnabledFor(logging.DEBUG):
             log.debug("journal closed", extra={"run_id": self._run_id})
@@ -133,6 +148,8 @@ class SqliteJournal:
 
     async def skip_reason(self, index: int, item: SendItem) -> str | None:
         """Why the item must not be sent now, or ``None`` to send it (see the module table)."""
+        if self._fresh:
+            return None
         key = _row_key(index, item)
         found = await self._db.call(
             lambda c: c.execute(
@@ -163,15 +180,15 @@ class SqliteJournal:
         now = _now()
         params = (self.campaign, key, index, _recipient(item), self._run_id, now, now)
 
-        def claim(conn: sqlite3.Connection) -> None:
-            if conn.execute(sql.CLAIM, params).rowcount == 0:
-                raise DuplicateRowKeyError(f"row key {key!r} appears twice in this run")
-
-        await self._write("claim", claim)
+        if await self._timed("claim", self._db.change(sql.CLAIM, params)) == 0:
+            raise DuplicateRowKeyError(f"row key {key!r} appears twice in this run")
         self._claimed.add(key)
 
     async def record(self, outcome: SendOutcome) -> None:
-        """Store the row's outcome: status, wamid, metaResponse, error, attempts, times."""
+        """Store the row's outcome: status, wamid, metaResponse, error, attempts, times.
+
+        Committed with the next group (at the latest by :meth:`aclose`), not waited for.
+        """
         if isinstance(outcome.error, DuplicateRowKeyError):
             return  # the row belongs to the item that claimed it first
         key = _row_key(outcome.index, outcome.item)
@@ -202,16 +219,25 @@ class SqliteJournal:
             outcome.reason,
             _now(),
         )
-        await self._write("record", lambda c: c.execute(statement, params))
+        # Only the claim must be durable before its request (before_send waits for its
+        # commit). The outcome joins the next group commit, with the claims of rows starting
+        # meanwhile, instead of holding its worker for a commit of its own; a crash before
+        # that commit leaves the row IN_FLIGHT, which a rerun skips as MAYBE_SENT. Reads
+        # through this journal see it at once (they queue behind it).
+        # A row this run claimed is written by this record alone: it may run after the
+        # group's claims (see _worker).
+        await self._timed(
+            "record", self._db.submit(statement, params, movable=statement is sql.RECORD)
+        )
 
-    async def _write(self, operation: str, run: Callable[[sqlite3.Connection], object]) -> None:
+    async def _timed(self, operation: str, write: Awaitable[R]) -> R:
+        """Await ``write``, measured as ``engagive.journal.write.duration`` when metrics are on."""
         telemetry = current()
         if not telemetry.metrics:
-            await self._db.call(run)
-            return
+            return await write
         started = time.perf_counter()
         try:
-            await self._db.call(run)
+            return await write
         finally:
             telemetry.record_journal_write(operation, time.perf_counter() - started)
 
@@ -318,5 +344,16 @@ def _error_text(error: BaseException | None) -> str | None:
     return f"{type(error).__name__}: {text}" if text else type(error).__name__
 
 
+_last_stamp: tuple[int, str] = (-1, "")
+
+
 def _now() -> str:
-    return dt.datetime.now(dt.UTC).isoformat(timespec="milliseconds")
+    """The time in ISO 8601 to the millisecond; formatted once per millisecond, since a
+    campaign stamps two rows per send, thousands a second."""
+    global _last_stamp
+    ms = time.time_ns() // 1_000_000
+    if ms != _last_stamp[0]:
+        moment = dt.datetime.fromtimestamp(ms // 1000, dt.UTC).replace(microsecond=ms % 1000 * 1000)
+        stamp = moment.isoformat(timespec="milliseconds")
+        _last_stamp = (ms, stamp)
+    return _last_stamp[1]

@@ -4,10 +4,11 @@ The pager knows nothing of HTTP: it is given ``fetch(params, next_url)``, which 
 page's envelope (retrying transient failures itself), and ``decode(data)``, which turns the
 page's ``data`` into models. ``_walk.Walk`` holds the rules (what to ask for next, when to
 stop, the loop guard, dedupe, ``max_items``) and does no I/O. The pager runs it strictly
-sequentially (``prefetch=0``), or from a background producer that keeps up to ``prefetch``
-requests in flight whenever the pages ahead are known (the server reported the page count, or
-the total and the page size). The producer's task group lives in a task of its own
-(``_background``), so nothing yields from inside it, and the consumer leaving stops it.
+sequentially (``prefetch=0``), or from a background producer that keeps requests in flight
+whenever the pages ahead are known (the server reported the page count, or the total and the
+page size): two at first, twice as many after each page handed out, at most ``prefetch``.
+The producer's task group lives in a task of its own (``_background``), so nothing yields from
+inside it, and the consumer leaving stops it.
 """
 
 from __future__ import annotations
@@ -32,6 +33,11 @@ __all__ = ["AsyncPager", "Fetch", "Page"]
 
 T = TypeVar("T")
 log = get_logger("paging")
+#: The look-ahead's bound by default: 16 pages ahead takes a 100-page walk in about 9 round
+#: trips instead of 100, while holding at most 17 pages and never 16 requests at once for a
+#: walk shorter than 5 pages (the window starts at _FIRST_WINDOW and doubles).
+_DEFAULT_PREFETCH = 16
+_FIRST_WINDOW = 2
 #: ``fetch(params, next_url)``: one page with these query params, or ``next_url`` as given.
 Fetch = Callable[[Mapping[str, str], str | None], Awaitable[Envelope]]
 
@@ -67,9 +73,12 @@ class AsyncPager(Generic[T]):
         cursor: resume at this cursor (a ``Page.info.next_cursor`` of an earlier walk).
         dedupe: skip an item whose ``id`` was already yielded (offset paging repeats items when
             rows are inserted while walking). Items without an ``id`` are always yielded.
-        prefetch: requests kept in flight ahead of the page being read, when the pages ahead
-            are known; at most ``prefetch + 1`` pages are held at once. ``0``: strictly
-            sequential, nothing is requested before you ask for it.
+        prefetch: the most requests kept in flight ahead of the page being read, when the
+            pages ahead are known. The look-ahead starts at two pages and doubles with each
+            page handed out, up to ``prefetch``, so a walk left after a page or two asked for
+            little more, and a long walk takes a few round trips instead of one per page. At
+            most ``prefetch + 1`` pages are held at once; no page past the last is asked for.
+            ``0``: strictly sequential, nothing is requested before you ask for it.
         max_pages: the most pages one walk may read.
         template: the route's path template, named on the walk's span (each walk is one
             ``page_walk`` span, its page requests under it, when a tracer provider is set).
@@ -89,7 +98,7 @@ class AsyncPager(Generic[T]):
         start_page: int | None = None,
         cursor: str | None = None,
         dedupe: bool = True,
-        prefetch: int = 4,
+        prefetch: int = _DEFAULT_PREFETCH,
         max_pages: int = 10_000,
         template: str | None = None,
     ) -> None:
@@ -254,7 +263,7 @@ class _Slot:
 
 
 class _Window(Generic[T]):
-    """Keeps up to ``prefetch`` pages in flight and hands them out in walk order."""
+    """Keeps up to ``window`` pages in flight (ramping up to ``prefetch``), handed out in order."""
 
     def __init__(self, pager: AsyncPager[T], walk: Walk[T], tg: TaskGroup) -> None:
         self._pager = pager
@@ -262,6 +271,8 @@ class _Window(Generic[T]):
         self._tg = tg
         self._slots: deque[_Slot] = deque()
         self._planned: deque[Request] = deque()
+        # Requests allowed in flight now: grows with each page handed out (see AsyncPager).
+        self._window = min(pager.prefetch, _FIRST_WINDOW)
 
     async def run(self, first: Request, out: Producer[Page[T]]) -> None:
         self._planned.append(first)
@@ -284,6 +295,8 @@ class _Window(Generic[T]):
             if out.consumer_gone:
                 return
             self._slots.popleft()
+            # The reader took one more page: trust it with twice the look-ahead, to the bound.
+            self._window = min(self._pager.prefetch, self._window * 2)
             if stop is not None:
                 raise stop
             self._top_up()
@@ -307,7 +320,7 @@ class _Window(Generic[T]):
         self._top_up()
 
     def _top_up(self) -> None:
-        while self._planned and len(self._slots) < self._pager.prefetch:
+        while self._planned and len(self._slots) < self._window:
             slot = _Slot(self._planned.popleft())
             self._slots.append(slot)
             self._tg.start_soon(self._fetch, slot)

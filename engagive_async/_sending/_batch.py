@@ -19,7 +19,6 @@ samples those or switches them off), and every outcome counts in the metrics (``
 
 from __future__ import annotations
 
-import asyncio
 import contextlib
 import datetime as dt
 import logging
@@ -322,6 +321,10 @@ class _BatchRun:
 def _clock() -> Callable[[], float]:
     """anyio's clock, resolved once: ``anyio.current_time`` asks which loop runs on every call."""
     if sniffio.current_async_library() == "asyncio":
+        # Imported here, once per batch: asyncio is a twentieth of the package's import time,
+        # and a trio program never needs it.
+        import asyncio
+
         return asyncio.get_running_loop().time  # what anyio's asyncio backend returns
     return anyio.current_time
 

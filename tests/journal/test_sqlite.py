@@ -392,3 +392,47 @@ async def test_a_bare_5xx_row_is_unknown_and_not_resent_by_a_rerun(tmp_path: Pat
     assert Counter(o.reason for o in rerun) == {ALREADY_SENT: 2, MAYBE_SENT: 1}
     assert summary.by_status == {"SENT": 2, "UNKNOWN": 1}
     assert len(fake.requests) == 3
+
+
+async def test_a_fresh_campaign_skips_the_read_and_outcomes_join_the_claims_commits(
+    tmp_path: Path,
+) -> None:
+    """Group commit: a fresh campaign asks the file nothing per row, outcomes ride along."""
+    path = tmp_path / "j.sqlite"
+    statements: list[str] = []
+    async with SqliteJournal(path, "c1") as journal:
+        conn = journal._db._conn
+        assert conn is not None
+        conn.set_trace_callback(statements.append)
+
+        async def one(n: int) -> None:
+            await run_one(journal, sent(n))
+
+        async with anyio.create_task_group() as tg:
+            for n in range(200):
+                tg.start_soon(one, n)
+    commits = statements.count("COMMIT")
+    assert not [s for s in statements if s.lstrip().upper().startswith("SELECT")]
+    assert commits < 100  # 400 writes: outcomes joined the commits of other rows' claims
+    async with SqliteJournal(path, "c1") as again:  # the rerun reads and skips every row
+        assert [await again.skip_reason(n, item(n)) for n in range(200)] == [ALREADY_SENT] * 200
+
+
+async def test_duplicate_keys_claimed_in_one_group_are_each_refused_once(tmp_path: Path) -> None:
+    """Claims of one group go to SQLite together; a duplicate among them is still found."""
+    refused: list[int] = []
+    async with SqliteJournal(tmp_path / "j.sqlite", "c1") as journal:
+
+        async def claim(n: int) -> None:
+            try:
+                await journal.before_send(n, item(n, key=f"k{n % 50}"))
+            except DuplicateRowKeyError:
+                refused.append(n)
+
+        async with anyio.create_task_group() as tg:
+            for n in range(100):
+                tg.start_soon(claim, n)
+        summary = await journal.summary()
+    assert len(refused) == 50
+    assert {n % 50 for n in refused} == set(range(50))  # one of each pair
+    assert summary.by_status == {"IN_FLIGHT": 50}

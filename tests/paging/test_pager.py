@@ -71,7 +71,9 @@ class Book:
     def answer(self, params: Mapping[str, str]) -> Envelope:
         # The fake's own paging draws every block; "bare" keeps a page block's number alone.
         convention = "page_limit" if self.style == "bare" else self.style
-        paging = Paging(convention, page_size=self.size, max_page_size=len(self.items) + 1)
+        paging = Paging(
+            convention, page_size=self.size, max_page_size=max(self.size, len(self.items) + 1)
+        )
         chunk, block = paging.page(self.items, params, "https://h.test/x")
         size = int(params.get("limit", self.size))
         page = chunk[0]["id"] // size + 1 if chunk else None

@@ -30,7 +30,8 @@ from yarl import URL
 
 from engagive_async import _config
 from engagive_async._checks._arguments import check_at_least
-from engagive_async._http._transport._exceptions import ResponseTooLarge, map_exception
+from engagive_async._http._transport._exceptions import map_exception
+from engagive_async._http._transport._too_large import ResponseTooLarge
 
 __all__ = ["AiohttpTransport", "DirectAnswer", "DirectTemplate", "aiohttp_headers"]
 

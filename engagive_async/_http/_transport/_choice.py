@@ -8,25 +8,35 @@ it built sends through our aiohttp transport, so it may take the shortcut past h
 from __future__ import annotations
 
 import ssl
-from typing import Any, Literal
+import sys
+from typing import TYPE_CHECKING, Any, Literal, cast
 
 import httpx
 import sniffio
 
 from engagive_async import _config
 from engagive_async._checks._arguments import check_at_least, check_choice
-from engagive_async._http._transport._aiohttp import AiohttpTransport
+
+if TYPE_CHECKING:
+    # Imported when first needed: aiohttp is a third of the package's import time.
+    from engagive_async._http._transport._aiohttp import AiohttpTransport
 
 __all__ = ["AutoTransport", "TransportKind", "build_transport", "direct_transport"]
 
 TransportKind = Literal["auto", "aiohttp", "httpx"]
+_AIOHTTP_MODULE = "engagive_async._http._transport._aiohttp"
 
 
 def direct_transport(transport: httpx.AsyncBaseTransport) -> AiohttpTransport | None:
     """The :class:`AiohttpTransport` that ``transport`` sends through, if it is one of ours."""
     if type(transport) is AutoTransport:
         transport = transport.choose()
-    return transport if type(transport) is AiohttpTransport else None
+    # Asked per request, so no import statement here: a transport of ours exists only once
+    # its module (loaded on first use, see the package docstring) is in sys.modules.
+    module = sys.modules.get(_AIOHTTP_MODULE)
+    if module is None or type(transport) is not module.AiohttpTransport:
+        return None
+    return cast("AiohttpTransport", transport)
 
 
 class AutoTransport(httpx.AsyncBaseTransport):
@@ -114,6 +124,8 @@ def build_transport(
     check_choice(kind, ("auto", "aiohttp", "httpx"), "transport")
     check_at_least(max_connections, 1, "max_connections")
     if kind == "aiohttp":
+        from engagive_async._http._transport._aiohttp import AiohttpTransport
+
         return AiohttpTransport(
             max_connections=max_connections,
             keepalive_expiry=keepalive_expiry,

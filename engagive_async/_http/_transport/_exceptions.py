@@ -42,7 +42,7 @@ import aiohttp
 import httpx
 from multidict import CIMultiDict, CIMultiDictProxy
 
-__all__ = ["EXCEPTION_MAP", "ResponseTooLarge", "map_exception"]
+__all__ = ["EXCEPTION_MAP", "map_exception"]
 
 #: aiohttp exception -> httpx exception; looked up along the raised class's MRO, so the most
 #: specific entry wins. The module docstring draws the same table.
@@ -72,30 +72,6 @@ EXCEPTION_MAP: dict[type[BaseException], type[httpx.TransportError]] = {
     TimeoutError: httpx.TimeoutException,
     OSError: httpx.NetworkError,
 }
-
-
-class ResponseTooLarge(httpx.DecodingError):
-    """An answer's body (as received, or decoded) grew past the client's ``max_response_bytes``.
-
-    Raised by the transports while reading and by :class:`BodyReader` while decoding; the
-    connection it came on is closed, never reused.
-    """
-
-    def __init__(
-        self,
-        limit: int,
-        *,
-        decoded: bool = False,
-        status: int = 0,
-        request: httpx.Request | None = None,
-    ) -> None:
-        self.limit = limit
-        #: The answer's HTTP status, when the transport knew it.
-        self.status = status
-        what = "decoded body" if decoded else "body"
-        super().__init__(
-            f"the answer's {what} is larger than max_response_bytes={limit}", request=request
-        )
 
 
 # aiohttp reports a failed body write as ClientOSError too; this text is how it says so.
