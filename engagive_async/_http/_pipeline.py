@@ -27,7 +27,7 @@ from engagive_async._http._answers import (
 )
 from engagive_async._http._retry import IDEMPOTENT_METHODS, RetryPolicy
 from engagive_async._http._shortcut import Shortcut, create_http_client
-from engagive_async._pacing._throttle import Throttle
+from engagive_async._pacing._protocol import Pacing
 from engagive_async._wire._converter import DecodeFailure, structure
 from engagive_async.models.results import Envelope
 
@@ -93,7 +93,8 @@ class HttpPipeline:
         *,
         params: Mapping[str, Any] | None = None,
         json: Any = None,
-        throttle: Throttle | None = None,
+        pacing: Pacing | None = None,
+        recipient: str | None = None,
         trace: CallTrace | None = None,
         retry: RetryPolicy | None = None,
     ) -> Envelope:
@@ -105,8 +106,10 @@ class HttpPipeline:
                 server's ``next`` link).
             params: query parameters; ``None`` values are dropped.
             json: the JSON body, if any.
-            throttle: a batch's shared pace: waited on before each attempt, and paused for
+            pacing: a batch's shared pace: waited on before each attempt, and paused for
                 everyone when the server says to slow down.
+            recipient: the number a send goes to, for the pace's spacing per recipient. Only
+                the first attempt is spaced: a retry follows a refusal, which delivered nothing.
             trace: receives the number of attempts made.
             retry: a policy for this call instead of the client's.
 
@@ -123,8 +126,8 @@ class HttpPipeline:
         policy = retry or self.retry
         attempt = 0
         while True:
-            if throttle is not None:
-                await throttle.acquire()
+            if pacing is not None:
+                await pacing.acquire(recipient if attempt == 0 else None)
             attempt += 1
             if trace is not None:
                 trace.attempts = attempt
@@ -132,8 +135,8 @@ class HttpPipeline:
                 return await self._attempt(method, url, params, json)
             except APIError as error:
                 delay = policy.delay_before_retry(error, attempt=attempt, idempotent=idempotent)
-                if throttle is not None:
-                    slow_everyone(throttle, error, delay)
+                if pacing is not None:
+                    await slow_everyone(pacing, error, delay)
                 if delay is None:
                     raise
                 if log.isEnabledFor(logging.INFO):

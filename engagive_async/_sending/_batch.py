@@ -29,6 +29,7 @@ from anyio.abc import TaskGroup
 
 from engagive_async._background import Producer, stream_from_background
 from engagive_async._http import CallTrace
+from engagive_async._pacing._protocol import Pacing
 from engagive_async._pacing._throttle import Throttle
 from engagive_async._sending._delivery import Delivery, one_by_one
 from engagive_async._sending._outcomes import SendJournal, outcome_status_for
@@ -50,8 +51,8 @@ SENT, FAILED, UNKNOWN, SKIPPED = (
 
 __all__ = ["Items", "Prepare", "SendJournal", "Sender", "run_batch"]
 
-#: Sends one prepared item: given the batch's throttle, and a trace to count attempts in.
-Sender = Callable[[Throttle, CallTrace], Awaitable[SendResult]]
+#: Sends one prepared item: given the batch's pace, and a trace to count attempts in.
+Sender = Callable[[Pacing, CallTrace], Awaitable[SendResult]]
 #: Validates an item (raising ValidationError) and returns its sender; no I/O.
 Prepare = Callable[[SendItem], Sender]
 
@@ -62,7 +63,7 @@ _NO_SCOPE = contextlib.nullcontext()
 class _Options:
     concurrency: int
     ordered: bool
-    throttle: Throttle
+    pacing: Pacing
     deadline: float | dt.datetime | None
     grace: float
     stop_on: Callable[[SendOutcome], bool] | None
@@ -77,7 +78,7 @@ def run_batch(
     *,
     concurrency: int,
     ordered: bool = False,
-    throttle: Throttle | None = None,
+    pacing: Pacing | None = None,
     deadline: float | dt.datetime | None = None,
     grace: float = 10.0,
     stop_on: Callable[[SendOutcome], bool] | None = None,
@@ -90,7 +91,7 @@ def run_batch(
     options = _Options(
         concurrency=concurrency,
         ordered=ordered,
-        throttle=throttle or Throttle(),
+        pacing=pacing or Throttle(),
         deadline=deadline,
         grace=grace,
         stop_on=stop_on,
@@ -233,7 +234,7 @@ class _BatchRun:
                 if journal is not None:
                     with anyio.CancelScope(shield=True):
                         await journal.before_send(index, item)
-                result = await send(self._o.throttle, trace)
+                result = await send(self._o.pacing, trace)
             status = SENT if result is not None else _cancelled_status(trace)
             reason = None if result is not None else self._stop_reason
         except anyio.get_cancelled_exc_class():

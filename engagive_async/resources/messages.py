@@ -12,6 +12,7 @@ from engagive_async._checks import _fields as check
 from engagive_async._checks._messages import validate_message
 from engagive_async._http import CallTrace
 from engagive_async._http._retry import RetryPolicy
+from engagive_async._pacing._protocol import Pacing
 from engagive_async._pacing._throttle import Throttle
 from engagive_async._sending._batch import Items, Sender, SendJournal, run_batch
 from engagive_async._wire import _routes as routes
@@ -105,6 +106,7 @@ class MessagesResource(Resource):
         concurrency: int = _DEFAULT_CONCURRENCY,
         ordered: bool = False,
         rate_limit: float | None = None,
+        pacing: Pacing | None = None,
         deadline: float | dt.datetime | None = None,
         grace: float = 10.0,
         stop_on: Callable[[SendOutcome], bool] | None = None,
@@ -125,6 +127,11 @@ class MessagesResource(Resource):
             ordered: yield outcomes in input order (else as they complete).
             rate_limit: client-side cap in messages per second for this batch, smoothed:
                 at most a tenth of a second's worth may start back to back.
+            pacing: the pace to send at instead of ``rate_limit``: a
+                :class:`~engagive_async.Throttle` of your own, or a
+                :class:`~engagive_async.PostgresPacing` that every worker sending for the same
+                number shares (rate, pause after a 429, spacing per recipient). The batch uses
+                it and leaves it open.
             deadline: seconds from now, or an aware datetime: then stop starting items
                 and give in-flight ones ``grace`` seconds.
             grace: seconds in-flight items may still take after a stop, before they are
@@ -135,9 +142,12 @@ class MessagesResource(Resource):
                 done are SKIPPED, others are marked in flight before their request.
             retry: the retry policy for this batch (default: the client's).
         """
-        # A tenth of a second's worth of burst: a whole second's worth would let a batch open
-        # with one rate's worth of sends at once, which is what per-number limits punish.
-        throttle = Throttle(rate_limit, burst=max(1, int((rate_limit or 0) / 10)))
+        if pacing is not None and rate_limit is not None:
+            raise ValueError("pass rate_limit or pacing, not both: a pacing carries its own rate")
+        if pacing is None:
+            # A tenth of a second's worth of burst: a whole second's worth would let a batch
+            # open with one rate's worth of sends at once, which is what per-number limits punish.
+            pacing = Throttle(rate_limit, burst=max(1, int((rate_limit or 0) / 10)))
         policy = retry
 
         def prepare(item: SendItem) -> Sender:
@@ -148,7 +158,7 @@ class MessagesResource(Resource):
             prepare,
             concurrency=concurrency,
             ordered=ordered,
-            throttle=throttle,
+            pacing=pacing,
             deadline=deadline,
             grace=grace,
             stop_on=stop_on,
@@ -188,10 +198,17 @@ class MessagesResource(Resource):
         route, body = self._route_and_body(item)
         path = self._path(route.name)
         pipeline = self._pipeline
+        recipient = check.validate_recipient(item.to)
 
-        async def send(throttle: Throttle, trace: CallTrace) -> SendResult:
+        async def send(pacing: Pacing, trace: CallTrace) -> SendResult:
             envelope = await pipeline.request(
-                route.method, path, json=body, throttle=throttle, trace=trace, retry=retry
+                route.method,
+                path,
+                json=body,
+                pacing=pacing,
+                recipient=recipient,
+                trace=trace,
+                retry=retry,
             )
             return _send_result(envelope)
 

@@ -38,8 +38,8 @@ async def test_concurrent_callers_share_one_rate() -> None:
 async def test_pause_holds_every_caller() -> None:
     """A pause makes every acquirer wait it out; a shorter pause does not shorten it."""
     throttle = Throttle()
-    throttle.pause(0.2)
-    throttle.pause(0.05)
+    await throttle.pause(0.2)
+    await throttle.pause(0.05)
     start = anyio.current_time()
     async with anyio.create_task_group() as tg:
         for _ in range(3):
