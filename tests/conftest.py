@@ -1,14 +1,17 @@
-"""Shared fixtures: a scripted router (respx) and a client over it."""
+"""Shared fixtures: a scripted router (respx) and a client over it; a real PostgreSQL."""
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
+import uuid
+from collections.abc import AsyncIterator, Iterator
 
 import httpx
+import psycopg
 import pytest
 import respx
 
 from engagive_async import AsyncClient, RetryPolicy
+from engagive_async.testing import local_postgres
 
 TOKEN = "test-token"
 BASE = "https://api.engagive.test"
@@ -32,3 +35,21 @@ async def scripted(router: respx.MockRouter) -> AsyncIterator[AsyncClient]:
         TOKEN, base_url=BASE, transport=httpx.MockTransport(router.async_handler), retry=FAST_RETRY
     ) as client:
         yield client
+
+
+@pytest.fixture(scope="session")
+def postgres_server() -> Iterator[str]:
+    """The DSN of a PostgreSQL server started for this test session on 127.0.0.1."""
+    with local_postgres() as dsn:
+        yield dsn
+
+
+@pytest.fixture
+def pg_dsn(postgres_server: str) -> Iterator[str]:
+    """The DSN of a fresh, empty database on the session's server, dropped after the test."""
+    name = f"test_{uuid.uuid4().hex[:12]}"
+    with psycopg.connect(postgres_server, autocommit=True) as admin:
+        admin.execute(f'CREATE DATABASE "{name}"')
+    yield postgres_server.rsplit("/", 1)[0] + "/" + name
+    with psycopg.connect(postgres_server, autocommit=True) as admin:
+        admin.execute(f'DROP DATABASE "{name}" WITH (FORCE)')

@@ -16,7 +16,7 @@ import anyio
 import attrs
 import click
 
-from engagive_async import AuthenticationError, PermissionDeniedError
+from engagive_async import AuthenticationError, Pacing, PermissionDeniedError, PostgresPacing
 from engagive_async._cli.common import ExitCode, api_options, connect, fail, print_json, run_async
 from engagive_async._cli.common import stderr as err_console
 from engagive_async._cli.mapping import COLUMNS_HELP, TemplateMapper
@@ -31,6 +31,8 @@ __all__ = ["send_template"]
 # Meta's rules, checked here too so that a typo stops the run before the file is read.
 _TEMPLATE_NAME = re.compile(r"[a-z0-9_]{1,512}")
 _LANG_CODE = re.compile(r"[a-z]{2,3}(_[A-Za-z0-9]{2,4})?")
+#: Meta's default throughput per number, the shared rate when --pacing comes without a rate.
+_SHARED_DEFAULT_RATE = 80.0
 
 
 @attrs.frozen(kw_only=True)
@@ -41,6 +43,8 @@ class _Campaign:
     rows: int
     concurrency: int
     rate_limit: float | None
+    pacing: str | None
+    pacing_key: str | None
     deadline: float | None
     grace: float
     journal: Path
@@ -93,6 +97,17 @@ class _Tally:
     "--rate-limit", type=click.FloatRange(0, min_open=True), help="Messages per second at most."
 )
 @click.option(
+    "--pacing",
+    metavar="postgresql://...",
+    help="Share the pace (rate, pause after a 429, spacing per recipient) with every worker "
+    "sending for the same key through this PostgreSQL; the rate is --rate-limit "
+    f"[default: {_SHARED_DEFAULT_RATE:g}/s, Meta's default per number].",
+)
+@click.option(
+    "--pacing-key",
+    help="What the shared pace belongs to, e.g. the sending number [default: account:ACCOUNT].",
+)
+@click.option(
     "--deadline",
     type=click.FloatRange(0, min_open=True),
     help="Seconds: then start no new sends (the rest are SKIPPED, resumable).",
@@ -126,6 +141,8 @@ def send_template(
     account: str,
     concurrency: int,
     rate_limit: float | None,
+    pacing: str | None,
+    pacing_key: str | None,
     deadline: float | None,
     grace: float,
     journal: Path | None,
@@ -147,6 +164,8 @@ def send_template(
         fail(f"--template {template!r}: lowercase letters, digits and _ only", ExitCode.BAD_INPUT)
     if not _LANG_CODE.fullmatch(lang):
         fail(f"--lang {lang!r} is not a language code such as en or en_US", ExitCode.BAD_INPUT)
+    if pacing is not None and not pacing.startswith(("postgresql://", "postgres://")):
+        fail(f"--pacing {pacing!r}: expected a postgresql:// URL", ExitCode.BAD_INPUT)
     mapper = TemplateMapper(template, lang, ignore_extra=ignore_extra_columns)
     try:
         checked = scan(file, mapper)
@@ -170,6 +189,8 @@ def send_template(
         rows=checked.rows,
         concurrency=concurrency,
         rate_limit=rate_limit,
+        pacing=pacing,
+        pacing_key=pacing_key,
         deadline=deadline,
         grace=grace,
         journal=journal or file.with_name(f"{file.stem}.journal.sqlite"),
@@ -193,7 +214,10 @@ async def _run(run: _Campaign) -> CampaignSummary:
     client = connect(run.token, run.base_url, max_connections=run.concurrency)
     description = f"Sending {run.mapper.template}"
     journal = SqliteJournal(run.journal, run.campaign, resend_unknown=run.resend_unknown)
-    async with client:
+    pacing = _pacing(run)
+    async with client, contextlib.AsyncExitStack() as stack:
+        if isinstance(pacing, PostgresPacing):
+            await stack.enter_async_context(pacing)
         acct = client.account(run.account)
         # One cheap authorised read first: a wrong token or account stops here, not per row.
         await acct.templates.lookups.categories()
@@ -203,7 +227,8 @@ async def _run(run: _Campaign) -> CampaignSummary:
                 outcomes = acct.messages.send_many(
                     _until_stopped(iter_items(run.file, run.mapper), tally),
                     concurrency=run.concurrency,
-                    rate_limit=run.rate_limit,
+                    rate_limit=run.rate_limit if pacing is None else None,
+                    pacing=pacing,
                     deadline=run.deadline,
                     grace=run.grace,
                     journal=journal,
@@ -232,6 +257,17 @@ async def _run(run: _Campaign) -> CampaignSummary:
         elapsed=time.perf_counter() - started,
         interrupted=tally.interrupted,
         exit_code=_exit_code(tally, by_status, done, run.rows),
+    )
+
+
+def _pacing(run: _Campaign) -> Pacing | None:
+    """The shared pace asked for with --pacing, or None for send_many's own Throttle."""
+    if run.pacing is None:
+        return None
+    return PostgresPacing(
+        run.pacing,
+        key=run.pacing_key or f"account:{run.account}",
+        rate=run.rate_limit or _SHARED_DEFAULT_RATE,
     )
 
 
