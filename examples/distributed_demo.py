@@ -1,0 +1,400 @@
+"""One campaign across worker processes, a worker killed mid-run, and the proof from the log.
+
+``make demo-distributed`` runs it: a campaign of 20,000 rows is split into chunks and sent by 4
+worker processes that share one PostgreSQL (started here on loopback) for their journal
+(``PostgresJournal``: each row claimed by one worker, durably, before its request) and their
+pace (``PostgresPacing``: one rate for the number, a shared pause after a 429 or Meta's
+throughput errors, a spacing per recipient). FakeEngagive runs in a process of its own on
+127.0.0.1 and injects faults at random (429s, Meta throughput and recipient errors, slow
+answers, dropped connections). One worker is SIGKILLed mid-run and a replacement is started
+on the same chunks, as a job engine redelivers a dead worker's jobs.
+
+At the end the fake writes its request log and the demo checks, from that log and the journal:
+
+* every row has exactly one journal record, with a final status (or ``IN_FLIGHT``, for the
+  rows the killed worker had claimed: held as maybe sent, never resent);
+* no recipient was accepted twice, and a recipient with more than one request had every
+  earlier one refused by a "not sent" answer (a 429, Meta's throughput errors);
+* the aggregate send rate stayed within 10 % of the shared limit.
+
+Run ``python examples/distributed_demo.py --help`` for the knobs (rows, workers, rate).
+"""
+
+from __future__ import annotations
+
+import argparse
+import collections
+import json
+import signal
+import statistics
+import sys
+import tempfile
+import time
+from collections.abc import Iterator
+from contextlib import aclosing
+from pathlib import Path
+from typing import Any
+
+import anyio
+import anyio.abc
+import psycopg
+
+from engagive_async import (
+    AsyncClient,
+    PostgresJournal,
+    PostgresPacing,
+    RetryPolicy,
+    TemplateSend,
+)
+from engagive_async.testing import DEFAULT_TOKEN, FakeEngagive, Fault, local_postgres
+
+CAMPAIGN = "distributed-demo"
+PACING_KEY = "number:demo"
+#: The faults the fake injects at random, and how often (per send request).
+FAULTS = {
+    Fault.status(429, retry_after=0.2): 0.0005,  # Engagive's own limit: pauses everyone
+    Fault.meta_error(130429): 0.0005,  # Meta: the number's throughput: pauses everyone
+    Fault.meta_error(131056): 0.001,  # Meta: pair limit: this recipient later
+    Fault.meta_error(131026): 0.004,  # Meta: undeliverable: FAILED, final
+    Fault.meta_error(131000): 0.002,  # Meta: something went wrong: FAILED, final
+    Fault.delay(0.05): 0.01,  # a slow answer (the send is accepted)
+    Fault.drop(): 0.0005,  # the connection drops after the request: UNKNOWN, never resent
+}
+#: Refusals after which nothing was sent (Meta issued no wamid and says why): a request after
+#: one of these to the same recipient is no duplicate.
+NOT_SENT = {"429", "meta:130429", "meta:131056"}
+#: The refusals that pause every worker of the number.
+PAUSING = {"429", "meta:130429"}
+
+
+def recipient(row: int) -> str:
+    return f"92300{row:07d}"
+
+
+def rows_of(chunks: list[tuple[int, int]]) -> Iterator[TemplateSend]:
+    """The campaign's rows in these chunks, made from their numbers (no input file needed)."""
+    for start, stop in chunks:
+        for row in range(start, stop):
+            yield TemplateSend(
+                to=recipient(row),
+                template_name="hello_world",
+                lang_code="en_US",
+                key=f"row-{row:06d}",
+            )
+
+
+# --- the fake, in its own process -----------------------------------------------------------
+
+
+async def serve_fake(log_path: Path, seed: int) -> None:
+    """Serve FakeEngagive with random faults until SIGTERM, then write its request log."""
+    fake = FakeEngagive()
+    fake.fault_mix(FAULTS, seed=seed)
+    with anyio.open_signal_receiver(signal.SIGTERM, signal.SIGINT) as signals:
+        async with fake.serve() as base_url:
+            print(f"serving {base_url}", flush=True)
+            async for _ in signals:
+                break
+    with log_path.open("w", encoding="utf-8") as out:
+        for request in fake.requests:
+            if request.route != "messages.send_template" or not isinstance(request.json, dict):
+                continue
+            out.write(
+                json.dumps(
+                    {
+                        "kind": "request",
+                        "at": request.at,
+                        "to": request.json.get("to"),
+                        "fault": _fault_name(request.fault),
+                    }
+                )
+                + "\n"
+            )
+        for sent in fake.sent:
+            out.write(json.dumps({"kind": "accepted", "at": sent.at, "to": sent.to}) + "\n")
+
+
+def _fault_name(fault: Fault | None) -> str | None:
+    if fault is None:
+        return None
+    if fault.meta_code is not None:
+        return f"meta:{fault.meta_code}"
+    if fault.kind.value == "status":
+        return str(fault.http_status)
+    return fault.kind.value
+
+
+# --- a worker process -----------------------------------------------------------------------
+
+
+async def work(dsn: str, base_url: str, chunks: list[tuple[int, int]], args: Any) -> None:
+    """Send these chunks through the shared journal and pace; report as JSON lines."""
+    counts: collections.Counter[str] = collections.Counter()
+    async with (
+        PostgresJournal(dsn, CAMPAIGN) as journal,
+        PostgresPacing(dsn, key=PACING_KEY, rate=args.rate) as pacing,
+        AsyncClient(DEFAULT_TOKEN, base_url=base_url, retry=RetryPolicy(max_attempts=6)) as client,
+    ):
+        stream = client.account(1).messages.send_many(
+            rows_of(chunks), concurrency=args.concurrency, journal=journal, pacing=pacing
+        )
+        async with aclosing(stream):
+            async for outcome in stream:
+                counts[outcome.status.value] += 1
+                if sum(counts.values()) == 1:
+                    print(json.dumps({"started": True}), flush=True)
+        print(
+            json.dumps({"done": True, "counts": counts, "pacing_round_trips": pacing.round_trips}),
+            flush=True,
+        )
+
+
+# --- the run --------------------------------------------------------------------------------
+
+
+class Worker:
+    """A worker process and what it reported."""
+
+    def __init__(self, name: str, chunks: list[tuple[int, int]]) -> None:
+        self.name = name
+        self.chunks = chunks
+        self.process: anyio.abc.Process | None = None
+        self.started = anyio.Event()
+        self.report: dict[str, Any] | None = None
+        self.killed_at: float | None = None
+
+    async def run(self, dsn: str, base_url: str, args: argparse.Namespace) -> None:
+        spec = ",".join(f"{a}-{b}" for a, b in self.chunks)
+        argv = [sys.executable, __file__, "worker", "--dsn", dsn, "--base-url", base_url]
+        argv += ["--chunks", spec, "--rate", str(args.rate), "--concurrency", str(args.concurrency)]
+        async with await anyio.open_process(argv, stderr=None) as process:
+            self.process = process
+            assert process.stdout is not None
+            buffer = b""
+            async for data in process.stdout:
+                buffer += data
+                *lines, buffer = buffer.split(b"\n")
+                for line in lines:
+                    message = json.loads(line)
+                    if message.get("started"):
+                        self.started.set()
+                    if message.get("done"):
+                        self.report = message
+            await process.wait()
+        self.started.set()  # a worker that died before its first outcome releases the waiter
+
+    def kill(self) -> None:
+        assert self.process is not None
+        self.killed_at = time.monotonic()
+        self.process.send_signal(signal.SIGKILL)
+
+
+async def run(args: argparse.Namespace) -> dict[str, Any]:
+    chunk_size = max(1, args.rows // (args.workers * 10))
+    chunks = [(a, min(a + chunk_size, args.rows)) for a in range(0, args.rows, chunk_size)]
+    with local_postgres() as dsn, tempfile.TemporaryDirectory() as tmp:
+        log_path = Path(tmp) / "requests.jsonl"
+        fake_argv = [sys.executable, __file__, "fake", "--log", str(log_path)]
+        fake_argv += ["--seed", str(args.seed)]
+        async with await anyio.open_process(fake_argv, stderr=None) as fake:
+            assert fake.stdout is not None
+            first = b""
+            while not first.endswith(b"\n"):
+                first += await fake.stdout.receive()
+            base_url = first.decode().split()[1]
+            workers = [Worker(f"w{i}", chunks[i :: args.workers]) for i in range(args.workers)]
+            replacement = Worker("w0-replacement", workers[0].chunks)
+            began = time.monotonic()
+            async with anyio.create_task_group() as tg:
+                for worker in workers:
+                    tg.start_soon(worker.run, dsn, base_url, args)
+                await workers[0].started.wait()
+                # Kill a worker once about 40 % of its share should be done, in its stride.
+                await anyio.sleep(0.4 * args.rows / args.rate)
+                workers[0].kill()
+                tg.start_soon(replacement.run, dsn, base_url, args)
+            finished = time.monotonic()
+            fake.send_signal(signal.SIGTERM)
+            await fake.wait()
+        log = [json.loads(line) for line in log_path.open(encoding="utf-8")]
+        journal = await read_journal(dsn)
+    return prove(args, log, journal, [*workers, replacement], finished - began)
+
+
+async def read_journal(dsn: str) -> list[tuple[str, str, str]]:
+    """(row key, status, recipient) of every journal row of the campaign."""
+    async with await psycopg.AsyncConnection.connect(dsn) as conn:
+        cursor = await conn.execute(
+            "SELECT row_key, status, recipient FROM engagive_sends WHERE campaign = %s",
+            (CAMPAIGN,),
+        )
+        return [tuple(row) for row in await cursor.fetchall()]  # type: ignore[misc]
+
+
+# --- the proof ------------------------------------------------------------------------------
+
+
+def prove(
+    args: argparse.Namespace,
+    log: list[dict[str, Any]],
+    journal: list[tuple[str, str, str]],
+    workers: list[Worker],
+    elapsed: float,
+) -> dict[str, Any]:
+    requests = sorted((r for r in log if r["kind"] == "request"), key=lambda r: r["at"])
+    accepted = collections.Counter(r["to"] for r in log if r["kind"] == "accepted")
+    checks: dict[str, bool] = {}
+
+    # Every row: exactly one journal record, in a final state.
+    keys = collections.Counter(key for key, _, _ in journal)
+    statuses = collections.Counter(status for _, status, _ in journal)
+    expected = {f"row-{row:06d}" for row in range(args.rows)}
+    checks["one journal record per row"] = set(keys) == expected and max(keys.values()) == 1
+    final = {"SENT", "FAILED", "UNKNOWN"}
+    in_flight = statuses.get("IN_FLIGHT", 0)
+    checks["every record final, IN_FLIGHT only from the killed worker"] = (
+        set(statuses) <= final | {"IN_FLIGHT"} and in_flight <= args.concurrency
+    )
+
+    # Nobody received twice; a second request only after a refusal that sent nothing.
+    checks["no recipient accepted twice"] = max(accepted.values(), default=0) <= 1
+    by_recipient: dict[str, list[str | None]] = collections.defaultdict(list)
+    for request in requests:
+        by_recipient[request["to"]].append(request["fault"])
+    repeated = {to: faults for to, faults in by_recipient.items() if len(faults) > 1}
+    checks["every repeated request followed a not-sent refusal"] = all(
+        all(fault in NOT_SENT for fault in faults[:-1]) for faults in repeated.values()
+    )
+    sent_rows = {to for _, status, to in journal if status == "SENT"}
+    failed_rows = {to for _, status, to in journal if status == "FAILED"}
+    checks["journal SENT = accepted by the fake"] = all(accepted[to] == 1 for to in sent_rows)
+    checks["journal FAILED = never accepted"] = all(accepted[to] == 0 for to in failed_rows)
+
+    # The shared rate: per whole second, every send request counts (Meta counts refusals too).
+    times = [r["at"] for r in requests]
+    start, end = times[0], times[-1]
+    seconds = int(end - start)
+    per_second = [0] * max(1, seconds)
+    for at in times:
+        bucket = int(at - start)
+        if bucket < seconds:
+            per_second[bucket] += 1
+    paused = {int(r["at"] - start) for r in requests if r["fault"] in PAUSING}
+    # Seconds clear of a shared pause, and of the opening and closing seconds.
+    clear = [
+        n
+        for second, n in enumerate(per_second)
+        if 0 < second < seconds - 1 and second not in paused and second - 1 not in paused
+    ]
+    steady = statistics.mean(clear) if clear else 0.0
+    peak = _peak_window(times[len(times) // 100 :], 1.0)
+    checks["steady rate within 10 % of the limit"] = abs(steady - args.rate) <= 0.1 * args.rate
+    checks["no second above the limit + 10 %"] = peak <= 1.1 * args.rate
+
+    reports = [w.report for w in workers if w.report is not None]
+    handled = sum(sum(r["counts"].values()) for r in reports)
+    round_trips = sum(r["pacing_round_trips"] for r in reports)
+    killed = workers[0]
+    in_flight_reached = sum(
+        1 for _, status, to in journal if status == "IN_FLIGHT" and accepted[to] == 1
+    )
+    return {
+        "rows": args.rows,
+        "workers": args.workers,
+        "rate_limit": args.rate,
+        "elapsed_s": round(elapsed, 1),
+        "journal": dict(statuses),
+        "killed_worker": {
+            "killed_after_s": round((killed.killed_at or 0) - start, 1),
+            "rows_left_in_flight": in_flight,
+            "of_which_reached_the_fake": in_flight_reached,
+        },
+        "requests": len(requests),
+        "accepted": sum(accepted.values()),
+        "faults": dict(collections.Counter(r["fault"] for r in requests if r["fault"])),
+        "recipients_with_a_retry": len(repeated),
+        "rate": {
+            "steady_per_s": round(steady, 1),
+            "peak_1s_window": peak,
+            "overall_per_s": round(len(times) / (end - start), 1),
+            "seconds_paused": len(paused),
+        },
+        "pacing_round_trips_per_message": round(round_trips / max(1, handled), 4),
+        "checks": checks,
+        "ok": all(checks.values()),
+    }
+
+
+def _peak_window(times: list[float], width: float) -> int:
+    """The most events in any window of ``width`` seconds."""
+    peak, low = 0, 0
+    for high, at in enumerate(times):
+        while at - times[low] >= width:
+            low += 1
+        peak = max(peak, high - low + 1)
+    return peak
+
+
+def print_proof(proof: dict[str, Any]) -> None:
+    rate = proof["rate"]
+    killed = proof["killed_worker"]
+    print(
+        f"{proof['rows']:,} rows, {proof['workers']} workers, shared limit "
+        f"{proof['rate_limit']:g}/s: {proof['elapsed_s']} s"
+    )
+    print(f"journal: {proof['journal']}")
+    print(
+        f"killed a worker after {killed['killed_after_s']} s: {killed['rows_left_in_flight']} "
+        f"rows left IN_FLIGHT ({killed['of_which_reached_the_fake']} had reached the fake), "
+        "none resent"
+    )
+    print(
+        f"fake: {proof['requests']:,} send requests, {proof['accepted']:,} accepted, "
+        f"faults {proof['faults']}; {proof['recipients_with_a_retry']} recipients retried "
+        "after a not-sent refusal"
+    )
+    print(
+        f"rate: {rate['steady_per_s']}/s steady (seconds clear of a shared pause), "
+        f"peak {rate['peak_1s_window']} in any 1 s, {rate['overall_per_s']}/s overall "
+        f"({rate['seconds_paused']} seconds met a shared pause)"
+    )
+    print(f"pacing round trips per message: {proof['pacing_round_trips_per_message']}")
+    for name, ok in proof["checks"].items():
+        print(f"  [{'ok' if ok else 'FAILED'}] {name}")
+    print("PROOF HOLDS" if proof["ok"] else "PROOF FAILED")
+
+
+def _chunk_list(text: str) -> list[tuple[int, int]]:
+    pairs = (part.split("-") for part in text.split(",") if part)
+    return [(int(a), int(b)) for a, b in pairs]
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n", 1)[0])
+    parser.add_argument("mode", nargs="?", default="run", choices=["run", "fake", "worker"])
+    parser.add_argument("--rows", type=int, default=20_000)
+    parser.add_argument("--workers", type=int, default=4)
+    parser.add_argument("--rate", type=float, default=300.0, help="the shared limit, per second")
+    parser.add_argument("--concurrency", type=int, default=32, help="sends in flight per worker")
+    parser.add_argument("--seed", type=int, default=7, help="of the fake's random faults")
+    parser.add_argument("--json", action="store_true", help="print the proof as JSON")
+    parser.add_argument("--dsn", help=argparse.SUPPRESS)
+    parser.add_argument("--base-url", help=argparse.SUPPRESS)
+    parser.add_argument("--chunks", type=_chunk_list, help=argparse.SUPPRESS)
+    parser.add_argument("--log", type=Path, help=argparse.SUPPRESS)
+    args = parser.parse_args()
+    if args.mode == "fake":
+        anyio.run(serve_fake, args.log, args.seed)
+    elif args.mode == "worker":
+        anyio.run(work, args.dsn, args.base_url, args.chunks, args)
+    else:
+        proof = anyio.run(run, args)
+        if args.json:
+            print(json.dumps(proof))
+        else:
+            print_proof(proof)
+        sys.exit(0 if proof["ok"] else 1)
+
+
+if __name__ == "__main__":
+    main()
