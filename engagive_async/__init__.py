@@ -41,7 +41,7 @@ from engagive_async._errors import (
     ValidationError,
 )
 from engagive_async._http._retry import RetryPolicy
-from engagive_async._journal import SqliteJournal
+from engagive_async._journal import PostgresJournal, SqliteJournal
 from engagive_async._paging._page_info import PageInfo, PagingParams
 from engagive_async._paging._pager import AsyncPager, Page
 from engagive_async._public import present as _present
@@ -102,6 +102,7 @@ __all__ = [
     "PagingParams",
     "ParameterFormat",
     "PermissionDeniedError",
+    "PostgresJournal",
     "RateLimitError",
     "ReactionSend",
     "ResponseDecodeError",
