@@ -41,7 +41,7 @@ from engagive_async._errors import (
     ValidationError,
 )
 from engagive_async._http._retry import RetryPolicy
-from engagive_async._journal import SqliteJournal
+from engagive_async._journal import PostgresJournal, SqliteJournal
 from engagive_async._pacing import Pacing, PacingUnavailableError, PostgresPacing, Throttle
 from engagive_async._paging._page_info import PageInfo, PagingParams
 from engagive_async._paging._pager import AsyncPager, Page
@@ -105,6 +105,7 @@ __all__ = [
     "PagingParams",
     "ParameterFormat",
     "PermissionDeniedError",
+    "PostgresJournal",
     "PostgresPacing",
     "RateLimitError",
     "ReactionSend",

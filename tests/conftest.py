@@ -1,7 +1,8 @@
-"""Shared fixtures: a scripted router (respx) and a client over it; a real PostgreSQL."""
+"""Shared fixtures: a scripted router (respx), a client over it, and a real PostgreSQL."""
 
 from __future__ import annotations
 
+import itertools
 import uuid
 from collections.abc import AsyncIterator, Iterator
 
@@ -39,9 +40,18 @@ async def scripted(router: respx.MockRouter) -> AsyncIterator[AsyncClient]:
 
 @pytest.fixture(scope="session")
 def postgres_server() -> Iterator[str]:
-    """The DSN of a PostgreSQL server started for this test session on 127.0.0.1."""
+    """One PostgreSQL server on loopback for the whole session (its DSN); never skipped."""
     with local_postgres() as dsn:
         yield dsn
+
+
+_schemas = itertools.count()
+
+
+@pytest.fixture
+def pg_schema() -> str:
+    """A schema name no other test uses: each test's journal tables start empty."""
+    return f"t{next(_schemas)}"
 
 
 @pytest.fixture

@@ -1,6 +1,7 @@
-"""A campaign's durable memory in SQLite, so that a rerun never sends a row twice.
+"""A campaign's durable memory, so that a rerun (or another worker) never sends a row twice.
 
-:class:`SqliteJournal` implements the batch engine's ``SendJournal`` protocol. Each row of a
+:class:`SqliteJournal` (a local file) and :class:`PostgresJournal` (shared by many workers)
+implement the batch engine's ``SendJournal`` protocol. Each row of a
 campaign (keyed by the item's ``key``, else its index) is claimed ``IN_FLIGHT`` and committed
 before its request goes out, then updated with what became of it. A rerun with the same journal
 and campaign skips what must not go again:
@@ -13,26 +14,32 @@ FAILED     skipped unless its error was retryable (nothing can have been sent)
 SKIPPED    sent (it was never attempted)
 ========== ==================================================================
 
-Modules: ``_sqlite`` (the journal), ``_worker`` (one connection in a worker thread, with group
-commits), ``_sql`` (the schema and statements), ``_models`` (what reads return).
+Modules: ``_rules`` (the table above, the skip reasons, what a row stores), ``_sqlite`` (the
+SQLite journal), ``_worker`` (one connection in a worker thread, with group commits), ``_sql``
+(its schema and statements), ``_postgres`` and ``_pg_sql`` (the Postgres journal and its
+statements; psycopg is imported only there), ``_models`` (what reads return).
 """
 
 from engagive_async._journal._models import DuplicateRowKeyError, JournalEntry, JournalSummary
-from engagive_async._journal._sqlite import (
+from engagive_async._journal._postgres import PostgresJournal
+from engagive_async._journal._rules import (
     ALREADY_SENT,
     FAILED_FINAL,
+    HELD_ELSEWHERE,
     MAYBE_SENT,
     OTHER_RECIPIENT,
-    SqliteJournal,
 )
+from engagive_async._journal._sqlite import SqliteJournal
 
 __all__ = [
     "ALREADY_SENT",
     "FAILED_FINAL",
+    "HELD_ELSEWHERE",
     "MAYBE_SENT",
     "OTHER_RECIPIENT",
     "DuplicateRowKeyError",
     "JournalEntry",
     "JournalSummary",
+    "PostgresJournal",
     "SqliteJournal",
 ]

@@ -4,16 +4,15 @@ from __future__ import annotations
 
 import csv
 import datetime as dt
-import json
 import sqlite3
 import uuid
+from collections.abc import Sequence
 from pathlib import Path
 from types import TracebackType
 from typing import Literal, Self
 
 import anyio
 
-from engagive_async._errors import AuthenticationError, PermissionDeniedError
 from engagive_async._journal import _sql as sql
 from engagive_async._journal._models import (
     DuplicateRowKeyError,
@@ -21,20 +20,21 @@ from engagive_async._journal._models import (
     JournalSummary,
     entry_from_row,
 )
+from engagive_async._journal._rules import (
+    HELD_ELSEWHERE,
+    IN_FLIGHT,
+    error_text,
+    meta_json,
+    meta_message,
+    recipient_of,
+    retryable_outcome,
+    row_key,
+    skip_reason_for,
+)
 from engagive_async._journal._worker import SqliteWorker
-from engagive_async._sending._outcomes import is_retryable_failure
 from engagive_async.models.batch import OutcomeStatus, SendItem, SendOutcome
 
-__all__ = ["ALREADY_SENT", "FAILED_FINAL", "MAYBE_SENT", "OTHER_RECIPIENT", "SqliteJournal"]
-
-#: Journal statuses: the outcome statuses, plus IN_FLIGHT for a row claimed and not answered.
-IN_FLIGHT = "IN_FLIGHT"
-
-#: Why a rerun skips a row (the SKIPPED outcome's ``reason``).
-ALREADY_SENT = "already sent"
-MAYBE_SENT = "may have been sent in an earlier run (unknown or in flight)"
-FAILED_FINAL = "failed in an earlier run (not retryable)"
-OTHER_RECIPIENT = "the journal holds another recipient under this row key"
+__all__ = ["SqliteJournal"]
 
 
 class SqliteJournal:
@@ -107,41 +107,85 @@ class SqliteJournal:
 
     # --- the SendJournal protocol -----------------------------------------------------------
 
-    async def skip_reason(self, index: int, item: SendItem) -> str | None:
-        """Why the item must not be sent now, or ``None`` to send it (see the module table)."""
-        key = _row_key(index, item)
-        found = await self._db.call(
+    async def skip_reasons(self, items: Sequence[tuple[int, SendItem]]) -> dict[int, str]:
+        """Why some of these items must not be sent now (see the rules in ``_rules``)."""
+        keyed = {row_key(index, item): (index, item) for index, item in items}
+        if not keyed:
+            return {}
+        marks = ", ".join("?" * len(keyed))
+        rows = await self._db.call(
             lambda c: c.execute(
+                "SELECT row_key, status, recipient, retryable, run_id FROM engagive_sends "  # noqa: S608 - placeholders only
+                f"WHERE campaign = ? AND row_key IN ({marks})",
+                (self.campaign, *keyed),
+            ).fetchall(),
+            writes=False,
+        )
+        reasons: dict[int, str] = {}
+        for key, status, recipient, retryable, run_id in rows:
+            if run_id == self._run_id:
+                continue  # a duplicate key in this run: claim refuses it
+            index, item = keyed[key]
+            reason = skip_reason_for(
+                status, recipient, bool(retryable), item, resend_unknown=self.resend_unknown
+            )
+            if reason is not None:
+                reasons[index] = reason
+        return reasons
+
+    async def claim(self, index: int, item: SendItem) -> str | None:
+        """Take the row IN_FLIGHT for this run, unless it may not go; committed on return.
+
+        Reading the row and writing the claim share one write transaction, so two processes
+        on one file cannot both win a row.
+
+        Raises:
+            DuplicateRowKeyError: this run already holds the same row key.
+        """
+        key = row_key(index, item)
+        now = _now()
+        params = (self.campaign, key, index, recipient_of(item), self._run_id, now, now)
+
+        def claim(conn: sqlite3.Connection) -> str | None:
+            found = conn.execute(
                 "SELECT status, recipient, retryable, run_id FROM engagive_sends "
                 "WHERE campaign = ? AND row_key = ?",
                 (self.campaign, key),
-            ).fetchone(),
-            writes=False,
-        )
-        if found is None:
+            ).fetchone()
+            if found is not None:
+                status, recipient, retryable, run_id = found
+                if run_id == self._run_id:
+                    raise DuplicateRowKeyError(f"row key {key!r} appears twice in this run")
+                if status == IN_FLIGHT and not self.resend_unknown:
+                    return HELD_ELSEWHERE
+                reason = skip_reason_for(
+                    status, recipient, bool(retryable), item, resend_unknown=self.resend_unknown
+                )
+                if reason is not None:
+                    return reason
+            conn.execute(sql.CLAIM, params)
             return None
-        status, recipient, retryable, run_id = found
-        if run_id == self._run_id:
-            return None  # a duplicate key in this run: before_send refuses it
-        if recipient != _recipient(item):
-            return OTHER_RECIPIENT
-        if status == "SENT":
-            return ALREADY_SENT
-        if status in (IN_FLIGHT, "UNKNOWN") and not self.resend_unknown:
-            return MAYBE_SENT
-        if status == "FAILED" and not retryable:
-            return FAILED_FINAL
-        return None
+
+        lost = await self._db.call(claim)
+        if lost is None:
+            self._claimed.add(key)
+        return lost
+
+    # The earlier one-item shape (``ItemJournal``), kept for code written against it.
+
+    async def skip_reason(self, index: int, item: SendItem) -> str | None:
+        """Why the item must not be sent now, or ``None``: ``skip_reasons`` for one item."""
+        return (await self.skip_reasons([(index, item)])).get(index)
 
     async def before_send(self, index: int, item: SendItem) -> None:
-        """Claim the row IN_FLIGHT; returns once that is committed.
+        """Claim the row IN_FLIGHT whatever it holds; returns once that is committed.
 
         Raises:
             DuplicateRowKeyError: this run already claimed the same row key.
         """
-        key = _row_key(index, item)
+        key = row_key(index, item)
         now = _now()
-        params = (self.campaign, key, index, _recipient(item), self._run_id, now, now)
+        params = (self.campaign, key, index, recipient_of(item), self._run_id, now, now)
 
         def claim(conn: sqlite3.Connection) -> None:
             if conn.execute(sql.CLAIM, params).rowcount == 0:
@@ -154,7 +198,7 @@ class SqliteJournal:
         """Store the row's outcome: status, wamid, metaResponse, error, attempts, times."""
         if isinstance(outcome.error, DuplicateRowKeyError):
             return  # the row belongs to the item that claimed it first
-        key = _row_key(outcome.index, outcome.item)
+        key = row_key(outcome.index, outcome.item)
         claimed = key in self._claimed
         self._claimed.discard(key)
         status = outcome.status
@@ -162,23 +206,17 @@ class SqliteJournal:
             statement = sql.RECORD_SKIPPED
         else:
             statement = sql.RECORD if claimed else sql.RECORD_UNCLAIMED
-        meta = outcome.meta_response
-        retryable = status is OutcomeStatus.FAILED and (
-            outcome.attempts == 0  # refused before any request (an invalid item)
-            or is_retryable_failure(outcome.error)
-            # Engagive turned the credentials away before acting: fixing them makes it safe.
-            or isinstance(outcome.error, AuthenticationError | PermissionDeniedError)
-        )
+        retryable = retryable_outcome(outcome)
         params = (
             self.campaign,
             key,
             outcome.index,
-            _recipient(outcome.item),
+            recipient_of(outcome.item),
             status.name,
             self._run_id,
             outcome.wamid,
-            json.dumps(dict(meta), ensure_ascii=False, default=str) if meta is not None else None,
-            _error_text(outcome.error),
+            meta_json(outcome),
+            error_text(outcome.error),
             outcome.meta_error_code,
             int(retryable),
             outcome.attempts,
@@ -225,7 +263,7 @@ class SqliteJournal:
                 by_status=by_status,
                 by_meta_error={code: count for code, count, _, _ in codes},
                 meta_error_examples={
-                    code: _meta_message(meta) or error or "" for code, _, meta, error in codes
+                    code: meta_message(meta) or error or "" for code, _, meta, error in codes
                 },
             )
 
@@ -263,31 +301,6 @@ class SqliteJournal:
             return count
 
         return await self._db.call(export, writes=False)
-
-
-def _row_key(index: int, item: SendItem) -> str:
-    return item.key if item.key is not None else str(index)
-
-
-def _recipient(item: SendItem) -> str:
-    # "+92300..." and "92300..." are one recipient; the SDK sends the digits either way.
-    return item.to.strip().removeprefix("+")
-
-
-def _meta_message(meta_response: str | None) -> str | None:
-    """Meta's own words for an error (``error.message``), from a stored metaResponse."""
-    try:
-        message = json.loads(meta_response or "null")["error"]["message"]
-    except (ValueError, TypeError, KeyError):
-        return None
-    return message if isinstance(message, str) else None
-
-
-def _error_text(error: BaseException | None) -> str | None:
-    if error is None:
-        return None
-    text = str(error)
-    return f"{type(error).__name__}: {text}" if text else type(error).__name__
 
 
 def _now() -> str:

@@ -32,8 +32,15 @@ from engagive_async._http import CallTrace
 from engagive_async._pacing._protocol import Pacing
 from engagive_async._pacing._throttle import Throttle
 from engagive_async._sending._delivery import Delivery, one_by_one
-from engagive_async._sending._outcomes import SendJournal, outcome_status_for
-from engagive_async._sending._source import Items, ItemSource
+from engagive_async._sending._outcomes import (
+    JOURNAL_UNAVAILABLE,
+    DuplicateRowKeyError,
+    ItemJournal,
+    SendJournal,
+    as_send_journal,
+    outcome_status_for,
+)
+from engagive_async._sending._source import CheckedSource, Items, ItemSource
 from engagive_async.models.batch import (
     BatchProgress,
     OutcomeStatus,
@@ -49,7 +56,7 @@ SENT, FAILED, UNKNOWN, SKIPPED = (
     OutcomeStatus.SKIPPED,
 )
 
-__all__ = ["Items", "Prepare", "SendJournal", "Sender", "run_batch"]
+__all__ = ["ItemJournal", "Items", "Prepare", "SendJournal", "Sender", "run_batch"]
 
 #: Sends one prepared item: given the batch's pace, and a trace to count attempts in.
 Sender = Callable[[Pacing, CallTrace], Awaitable[SendResult]]
@@ -83,7 +90,7 @@ def run_batch(
     grace: float = 10.0,
     stop_on: Callable[[SendOutcome], bool] | None = None,
     on_progress: Callable[[BatchProgress], object] | None = None,
-    journal: SendJournal | None = None,
+    journal: SendJournal | ItemJournal | None = None,
 ) -> AsyncGenerator[SendOutcome, None]:
     """The outcomes of sending ``items``; see :meth:`MessagesResource.send_many`."""
     if concurrency < 1:
@@ -96,7 +103,7 @@ def run_batch(
         grace=grace,
         stop_on=stop_on,
         on_progress=on_progress,
-        journal=journal,
+        journal=as_send_journal(journal) if journal is not None else None,
         total=len(items) if isinstance(items, Sized) else None,
     )
     run = _BatchRun(items, prepare, options)
@@ -111,7 +118,9 @@ class _BatchRun:
     def __init__(self, items: Items, prepare: Prepare, options: _Options) -> None:
         self._prepare = prepare
         self._o = options
-        self._source = ItemSource(items)
+        # With a journal, the input is read a chunk at a time (one skip check per chunk).
+        self._source = CheckedSource(ItemSource(items), options.journal, options.concurrency)
+        self._journal_failed = False
         self._stop_reason: str | None = None
         self._in_flight: set[anyio.CancelScope] = set()
         self._unscoped = 0  # items in flight without a scope of their own
@@ -148,15 +157,22 @@ class _BatchRun:
         finally:
             # A stop never pulls more from an open-ended input: a generator may be endless, or
             # a cursor its owner still wants. A sized input (a list) is already in memory, so
-            # its items never pulled get their SKIPPED outcome, even while being torn down.
-            if self._o.total is not None:
-                with anyio.CancelScope(shield=True):
+            # its items never pulled get their SKIPPED outcome, even while being torn down;
+            # so do items already read into a journal's chunk.
+            with anyio.CancelScope(shield=True):
+                for index, item in self._source.take_buffered():
+                    await self._emit(
+                        SendOutcome(
+                            index=index, item=item, status=SKIPPED, reason=self._stop_reason
+                        )
+                    )
+                if self._o.total is not None:
                     await self._skip_the_rest()
         if self._source.error is not None:
             raise self._source.error
 
     async def _skip_the_rest(self) -> None:
-        while (pulled := await self._source.next()) is not None:
+        while (pulled := await self._source.next_unchecked()) is not None:
             index, item = pulled
             await self._emit(
                 SendOutcome(index=index, item=item, status=SKIPPED, reason=self._stop_reason)
@@ -186,7 +202,7 @@ class _BatchRun:
             pulled = await self._source.next()
             if pulled is None:
                 return
-            index, item = pulled
+            index, item, skip = pulled
             stopped_while_pulling = self._current_stop()  # the pull awaited: a stop may have come
             if stopped_while_pulling is not None:
                 await self._emit(
@@ -195,7 +211,7 @@ class _BatchRun:
                     )
                 )
                 return
-            await self._send(index, item)
+            await self._send(index, item, skip)
 
     @property
     def _out(self) -> Delivery:
@@ -206,14 +222,37 @@ class _BatchRun:
         # A method, not the attribute, so type checkers do not carry a narrowing across awaits.
         return self._stop_reason
 
-    async def _send(self, index: int, item: SendItem) -> None:
+    async def _skip(self, index: int, item: SendItem, reason: str) -> None:
+        # The journal's word (or its failure): the row is not this run's to write.
+        await self._emit(
+            SendOutcome(index=index, item=item, status=SKIPPED, reason=reason), record=False
+        )
+        if reason == JOURNAL_UNAVAILABLE:
+            self._journal_down()
+
+    def _journal_down(self) -> None:
+        self._journal_failed = True
+        self._stop(JOURNAL_UNAVAILABLE)
+
+    async def _claim(self, journal: SendJournal, index: int, item: SendItem) -> str | None:
+        """None once the row is durably this run's; else why the item is not sent."""
+        if self._journal_failed:
+            return JOURNAL_UNAVAILABLE
+        lost: str | None = JOURNAL_UNAVAILABLE
+        try:
+            with anyio.CancelScope(shield=True):
+                lost = await journal.claim(index, item)
+        except DuplicateRowKeyError:
+            raise  # the item's own fault: it becomes FAILED
+        except Exception:  # noqa: BLE001 - no durable claim, no send: stop the batch
+            return JOURNAL_UNAVAILABLE
+        return lost
+
+    async def _send(self, index: int, item: SendItem, skip: str | None) -> None:
         journal = self._o.journal
-        if journal is not None:
-            skip = await journal.skip_reason(index, item)
-            if skip is not None:
-                outcome = SendOutcome(index=index, item=item, status=SKIPPED, reason=skip)
-                await self._emit(outcome, record=False)
-                return
+        if skip is not None:
+            await self._skip(index, item, skip)
+            return
         try:
             send = self._prepare(item)
         except Exception as exc:  # noqa: BLE001 - invalid item: FAILED, the batch goes on
@@ -229,12 +268,13 @@ class _BatchRun:
         result: SendResult | None = None
         error: BaseException | None = None
         reason: str | None = None
+        lost: str | None = None  # why the journal did not give this run the row
         try:
             with scope if scope is not None else _NO_SCOPE:
                 if journal is not None:
-                    with anyio.CancelScope(shield=True):
-                        await journal.before_send(index, item)
-                result = await send(self._o.pacing, trace)
+                    lost = await self._claim(journal, index, item)
+                if lost is None:
+                    result = await send(self._o.pacing, trace)
             status = SENT if result is not None else _cancelled_status(trace)
             reason = None if result is not None else self._stop_reason
         except anyio.get_cancelled_exc_class():
@@ -258,6 +298,9 @@ class _BatchRun:
                 self._in_flight.discard(scope)
             else:
                 self._unscoped -= 1
+        if lost is not None:
+            await self._skip(index, item, lost)
+            return
         await self._emit(
             SendOutcome(
                 index=index,
@@ -273,9 +316,15 @@ class _BatchRun:
 
     async def _emit(self, outcome: SendOutcome, *, record: bool = True) -> None:
         self._by_status[outcome.status] += 1
-        if record and self._o.journal is not None:
-            with anyio.CancelScope(shield=True):
-                await self._o.journal.record(outcome)
+        # After a journal failure, an item never started adds nothing worth another try; an
+        # answered one is still offered (the journal may be back), its row in flight if not.
+        unstarted = outcome.status is SKIPPED and outcome.attempts == 0
+        if record and self._o.journal is not None and not (self._journal_failed and unstarted):
+            try:
+                with anyio.CancelScope(shield=True):
+                    await self._o.journal.record(outcome)
+            except Exception:  # noqa: BLE001 - the row stays in flight (never resent); stop
+                self._journal_down()
         if self._o.on_progress is not None:
             self._o.on_progress(self._progress())
         if self._o.stop_on is not None and self._o.stop_on(outcome):
