@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from typing import Protocol
 
-__all__ = ["Pacing"]
+__all__ = ["PacedAhead", "Pacing"]
 
 
 class Pacing(Protocol):
@@ -35,3 +35,27 @@ class Pacing(Protocol):
     async def pause(self, seconds: float) -> None:
         """Hold everyone sharing this pace for ``seconds`` from now (a longer pause wins)."""
         ...
+
+
+class PacedAhead:
+    """A pace whose next acquisition was already made by the caller, then the pace itself.
+
+    A batch with a journal waits for the pace *before* it claims a row, so that a row is in
+    flight only while its request can start at once: a worker that dies leaves in doubt the
+    requests it had out, not every row that was queueing for a slot.
+    """
+
+    __slots__ = ("_pacing", "_taken")
+
+    def __init__(self, pacing: Pacing) -> None:
+        self._pacing = pacing
+        self._taken = True
+
+    async def acquire(self, recipient: str | None = None) -> None:
+        if self._taken:
+            self._taken = False
+            return
+        await self._pacing.acquire(recipient)
+
+    async def pause(self, seconds: float) -> None:
+        await self._pacing.pause(seconds)

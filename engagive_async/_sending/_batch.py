@@ -28,8 +28,9 @@ import sniffio
 from anyio.abc import TaskGroup
 
 from engagive_async._background import Producer, stream_from_background
+from engagive_async._checks._fields import validate_recipient
 from engagive_async._http import CallTrace
-from engagive_async._pacing._protocol import Pacing
+from engagive_async._pacing._protocol import PacedAhead, Pacing
 from engagive_async._pacing._throttle import Throttle
 from engagive_async._sending._delivery import Delivery, one_by_one
 from engagive_async._sending._outcomes import (
@@ -269,12 +270,16 @@ class _BatchRun:
         error: BaseException | None = None
         reason: str | None = None
         lost: str | None = None  # why the journal did not give this run the row
+        pacing = self._o.pacing
         try:
             with scope if scope is not None else _NO_SCOPE:
                 if journal is not None:
+                    # The pace first, then the claim: see PacedAhead.
+                    await pacing.acquire(_recipient(item))
+                    pacing = PacedAhead(pacing)
                     lost = await self._claim(journal, index, item)
                 if lost is None:
-                    result = await send(self._o.pacing, trace)
+                    result = await send(pacing, trace)
             status = SENT if result is not None else _cancelled_status(trace)
             reason = None if result is not None else self._stop_reason
         except anyio.get_cancelled_exc_class():
@@ -346,6 +351,11 @@ def _clock() -> Callable[[], float]:
     if sniffio.current_async_library() == "asyncio":
         return asyncio.get_running_loop().time  # what anyio's asyncio backend returns
     return anyio.current_time
+
+
+def _recipient(item: SendItem) -> str:
+    # The item passed its checks (prepare ran): this is the number its request goes to.
+    return validate_recipient(item.to)
 
 
 def _cancelled_status(trace: CallTrace) -> OutcomeStatus:
