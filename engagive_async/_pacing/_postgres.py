@@ -128,6 +128,29 @@ class _Waiter:
     generation: int = 0
 
 
+@attrs.define
+class _ClockOffset:
+    """The database's clock minus this process's, from the round trip that measured it best.
+
+    A lease's slots are times on the database's clock; a worker whose event loop was busy when
+    the answer came would, reading its clock then, place them late, on top of the next
+    worker's slots. So, as NTP does, keep the sample with the shortest round trip (trusted a
+    little less as it ages, since clocks drift apart).
+    """
+
+    offset: float = 0.0
+    error: float = math.inf
+    taken_at: float = 0.0
+
+    def update(self, db_now: float, sent_at: float, answered_at: float) -> None:
+        half = (answered_at - sent_at) / 2
+        aged = self.error + (answered_at - self.taken_at) * 1e-3
+        if half <= aged:
+            self.offset = db_now - (sent_at + half)
+            self.error = half
+            self.taken_at = answered_at
+
+
 class PostgresPacing:
     """A pace shared through PostgreSQL by every worker that sends for one number.
 
@@ -193,6 +216,8 @@ class PostgresPacing:
         self._round_trips = 0
         self._leases = 0
         self._rtt = 0.001
+        self._clock = _ClockOffset()
+        self._last_call = (0.0, 0.0)  # when the last statement was sent, and answered
 
     def __repr__(self) -> str:
         return f"PostgresPacing(key={self._key!r}, rate={self._rate:g}/s, block={self._block})"
@@ -335,9 +360,11 @@ class PostgresPacing:
         db_now: float = row[2]
         booked_json: str = row[3]
         now = anyio.current_time()
+        self._clock.update(db_now, *self._last_call)
+        offset = self._clock.offset
 
         def local(db_time: float) -> float:
-            return now + (db_time - db_now)
+            return db_time - offset
 
         if paused_until > db_now and local(paused_until) > self._paused_until:
             # Another worker paused the key: slots leased before are void.
@@ -399,8 +426,10 @@ class PostgresPacing:
                 with anyio.fail_after(_STATEMENT_TIMEOUT):
                     cursor = await conn.execute(sql, params)
                     row = await cursor.fetchone() if cursor.description else None
+                answered = anyio.current_time()
                 self._round_trips += 1
-                self._rtt = 0.8 * self._rtt + 0.2 * (anyio.current_time() - started)
+                self._last_call = (started, answered)
+                self._rtt = 0.8 * self._rtt + 0.2 * (answered - started)
                 return row
             except (psycopg.OperationalError, TimeoutError, OSError) as exc:
                 broken, self._conn = self._conn, None
