@@ -14,15 +14,21 @@ busy campaign one round trip serves a whole block; a block is what is waiting, c
 ``block`` (by default a tenth of a second's worth of the rate). A worker that dies holding a
 lease wastes at most that one block of the number's capacity: nobody else sends in those slots.
 
-A pause (a 429, or a Meta ``RETRY``/``SLOW_DOWN`` error) is written at once and holds the
-pausing worker at once; every other worker reads it at its next lease, at most one block of
-slots later, and then drops the slots it still holds.
+A pause (a 429, or a Meta ``RETRY``/``SLOW_DOWN`` error) holds the pausing worker at once; it is
+stored in the key's row and announced with ``NOTIFY``. Every worker listens on a second
+connection, so the others hear it within milliseconds and drop the slots they hold inside the
+pause; a worker that missed the announcement (its listening connection was down) still reads
+the pause with its next lease, at most the slots it holds later. Checking for a pause costs
+nothing per message: it is a comparison with a time in memory.
 
-Works on asyncio (psycopg's async connection); needs the ``postgres`` extra.
+Works on asyncio (psycopg's async connection); needs the ``postgres`` extra. Each worker holds
+two connections: one for leases and pauses, one listening.
 """
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 import json
 import logging
 import math
@@ -98,11 +104,21 @@ SELECT lease.first_slot, lease.paused_until, lease.now,
 FROM lease
 """
 
+# The pause is stored (for workers that start or reconnect later, and read at every lease)
+# and announced on a channel every worker listens on, so it reaches them within milliseconds.
 _PAUSE = """
-UPDATE engagive_pacing
-SET paused_until = greatest(paused_until, extract(epoch FROM clock_timestamp()) + %(seconds)s)
-WHERE pacing_key = %(key)s
+WITH paused AS (
+    UPDATE engagive_pacing
+    SET paused_until = greatest(paused_until, extract(epoch FROM clock_timestamp()) + %(seconds)s)
+    WHERE pacing_key = %(key)s
+    RETURNING pacing_key, paused_until
+)
+SELECT pg_notify(%(channel)s, json_build_array(pacing_key, paused_until)::text) FROM paused
 """
+#: The notification channel of pauses (payload: the key and the pause's end, as JSON).
+_CHANNEL = "engagive_pacing_pause"
+#: Seconds between attempts to listen again after the listening connection broke.
+_LISTEN_RETRY = 1.0
 
 _SWEEP = """
 DELETE FROM engagive_pacing_recipient
@@ -204,6 +220,7 @@ class PostgresPacing:
         self._spacing = recipient_spacing or 0.0
         self._block = block if block is not None else max(1, math.ceil(rate * _LEASE_SECONDS))
         self._conn: psycopg.AsyncConnection[Any] | None = None
+        self._listener: asyncio.Task[None] | None = None
         self._open_lock = anyio.Lock()
         self._closed = False
         self._queue: list[_Waiter] = []
@@ -249,6 +266,11 @@ class PostgresPacing:
     async def aclose(self) -> None:
         """Close the connection (idempotent). The shared schedule stays in the database."""
         self._closed = True
+        listener, self._listener = self._listener, None
+        if listener is not None:
+            listener.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await listener
         conn, self._conn = self._conn, None
         if conn is not None:
             await conn.close()
@@ -276,14 +298,15 @@ class PostgresPacing:
             if not waiter.has_slot:
                 recipient = None  # booked; its time has come: now a slot of the rate
                 continue
-            if waiter.generation == self._generation:
+            if waiter.generation == self._generation or waiter.start_at >= self._paused_until:
                 return
-            recipient = None  # a pause came after the lease: that slot is void, lease anew
+            recipient = None  # a pause came after the lease over this slot: void, lease anew
 
     async def pause(self, seconds: float) -> None:
         """Hold every worker of this key for ``seconds`` from now (a longer pause wins).
 
-        This worker stops at once; the others at their next lease.
+        This worker stops at once; the others when the announcement reaches them (a few
+        milliseconds), or at the latest at their next lease.
         """
         until = anyio.current_time() + seconds
         if until <= self._paused_until:
@@ -292,7 +315,9 @@ class PostgresPacing:
         self._generation += 1
         try:
             with anyio.CancelScope(shield=True):
-                await self._execute(_PAUSE, {"key": self._key, "seconds": seconds})
+                await self._execute(
+                    _PAUSE, {"key": self._key, "seconds": seconds, "channel": _CHANNEL}
+                )
         except PacingUnavailableError:
             # This worker holds still regardless; its next lease reports the database's state.
             log.warning("could not share a %.1fs pause for %r", seconds, self._key)
@@ -325,8 +350,10 @@ class PostgresPacing:
     async def _hold_until_slots_run_low(self) -> None:
         # Lease again just before the slots already handed out run out: meanwhile more
         # requests join the queue, and the next lease serves them all in one round trip.
+        # "Just before" is the burst window ahead: the schedule is then still ahead of the
+        # clock, so the next slots follow on evenly instead of as one burst.
         if len(self._queue) < self._block:
-            await anyio.sleep_until(self._slots_end - 2 * self._rtt)
+            await anyio.sleep_until(self._slots_end - self._tolerance - 2 * self._rtt)
 
     async def _lease(self) -> None:
         batch: list[_Waiter] = []
@@ -342,6 +369,8 @@ class PostgresPacing:
         if not batch:
             return
         plain = sum(1 for waiter in batch if waiter.recipient is None)
+        # A pause heard while the statement runs may fall over the slots it hands out.
+        generation = self._generation
         row = await self._execute(
             _LEASE,
             {
@@ -366,16 +395,14 @@ class PostgresPacing:
         def local(db_time: float) -> float:
             return db_time - offset
 
-        if paused_until > db_now and local(paused_until) > self._paused_until:
-            # Another worker paused the key: slots leased before are void.
-            self._paused_until = local(paused_until)
-            self._generation += 1
+        if paused_until > db_now:
+            self._heard_pause(paused_until)
         booked = {name: (start, ready) for name, start, ready in json.loads(booked_json)}
         slot = 0
         for waiter in batch:
             self._queue.remove(waiter)
             waiter.answered = True
-            waiter.generation = self._generation
+            waiter.generation = generation
             recipient_start = db_now
             if waiter.recipient is not None:
                 recipient_start, ready = booked[waiter.recipient]
@@ -384,12 +411,38 @@ class PostgresPacing:
                     continue
             waiter.has_slot = True
             start = first_slot + slot * self._interval - self._tolerance
-            waiter.start_at = max(now, local(start), local(recipient_start))
+            # Never inside a pause, not even by the burst's allowance.
+            waiter.start_at = max(now, local(start), local(recipient_start), local(paused_until))
             slot += 1
         self._slots_end = local(first_slot + slot * self._interval)
         self._leases += 1
         if self._spacing and self._leases % _SWEEP_EVERY == 0:
             await self._execute(_SWEEP, {"key": self._key})
+
+    def _heard_pause(self, db_until: float) -> None:
+        """Another worker paused the key (until ``db_until`` on the database's clock)."""
+        until = db_until - self._clock.offset
+        if until > self._paused_until:
+            self._paused_until = until
+            self._generation += 1  # slots leased before that fall inside the pause are void
+
+    async def _listen(self) -> None:
+        """Hear the pauses other workers announce, on a connection of its own, until closed."""
+        import psycopg
+
+        while True:
+            try:
+                conn = await psycopg.AsyncConnection.connect(self._dsn, autocommit=True)
+                async with conn:
+                    await conn.execute(f"LISTEN {_CHANNEL}")
+                    async for note in conn.notifies():
+                        key, db_until = json.loads(note.payload)
+                        if key == self._key:
+                            self._heard_pause(float(db_until))
+            except (psycopg.Error, OSError) as exc:
+                # Pauses still arrive with every lease meanwhile; try to listen again soon.
+                log.info("pause announcements for %r not heard: %s", self._key, exc)
+                await anyio.sleep(_LISTEN_RETRY)
 
     # --- the database ----------------------------------------------------------------------
 
@@ -411,8 +464,18 @@ class PostgresPacing:
                     "INSERT INTO engagive_pacing (pacing_key) VALUES (%s) ON CONFLICT DO NOTHING",
                     (self._key,),
                 )
-            self._round_trips += 1
+            # The first reading of the database's clock, before any pause is heard.
+            sent_at = anyio.current_time()
+            cursor = await conn.execute("SELECT extract(epoch FROM clock_timestamp())::float8")
+            clock = await cursor.fetchone()
+            assert clock is not None
+            self._clock.update(clock[0], sent_at, anyio.current_time())
+            self._round_trips += 2
             self._conn = conn
+            if self._listener is None:
+                # A background task as psycopg_pool keeps its workers: it lives with this
+                # object (started on first use, ended by aclose), not with one caller's scope.
+                self._listener = asyncio.get_running_loop().create_task(self._listen())
             return conn
 
     async def _execute(self, sql: str, params: dict[str, Any]) -> Any:
