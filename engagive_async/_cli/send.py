@@ -17,13 +17,21 @@ import attrs
 import click
 
 from engagive_async import AuthenticationError, PermissionDeniedError
-from engagive_async._cli.common import ExitCode, api_options, connect, fail, print_json, run_async
+from engagive_async._cli.common import (
+    ExitCode,
+    api_options,
+    connect,
+    fail,
+    journal_target,
+    print_json,
+    run_async,
+)
 from engagive_async._cli.common import stderr as err_console
 from engagive_async._cli.mapping import COLUMNS_HELP, TemplateMapper
 from engagive_async._cli.recipients import RecipientFileError
 from engagive_async._cli.render import CampaignSummary, ProgressView, print_summary, summary_json
 from engagive_async._cli.scan import ScanResult, iter_items, scan
-from engagive_async._journal import ALREADY_SENT, SqliteJournal
+from engagive_async._journal import ALREADY_SENT, describe_journal, open_journal
 from engagive_async.models.batch import BatchProgress, OutcomeStatus, SendOutcome, TemplateSend
 
 __all__ = ["send_template"]
@@ -43,7 +51,7 @@ class _Campaign:
     rate_limit: float | None
     deadline: float | None
     grace: float
-    journal: Path
+    journal: str | Path
     campaign: str
     resend_unknown: bool
     as_json: bool
@@ -106,8 +114,9 @@ class _Tally:
 )
 @click.option(
     "--journal",
-    type=click.Path(path_type=Path, dir_okay=False),
-    help="SQLite file [default: FILE's stem + .journal.sqlite, next to FILE].",
+    metavar="PATH|URL",
+    help="SQLite file, or a postgresql:// URL shared by several machines "
+    "[default: FILE's stem + .journal.sqlite, next to FILE].",
 )
 @click.option("--campaign", help="Campaign name in the journal [default: FILE:TEMPLATE:LANG].")
 @click.option("--dry-run", is_flag=True, help="Check every row; send nothing.")
@@ -128,7 +137,7 @@ def send_template(
     rate_limit: float | None,
     deadline: float | None,
     grace: float,
-    journal: Path | None,
+    journal: str | None,
     campaign: str | None,
     dry_run: bool,
     resend_unknown: bool,
@@ -172,7 +181,9 @@ def send_template(
         rate_limit=rate_limit,
         deadline=deadline,
         grace=grace,
-        journal=journal or file.with_name(f"{file.stem}.journal.sqlite"),
+        journal=journal_target(journal)
+        if journal
+        else file.with_name(f"{file.stem}.journal.sqlite"),
         campaign=campaign or f"{file.name}:{template}:{lang}",
         resend_unknown=resend_unknown,
         as_json=as_json,
@@ -192,7 +203,7 @@ async def _run(run: _Campaign) -> CampaignSummary:
     # One pooled connection per send in flight; the preflight read reuses one of them.
     client = connect(run.token, run.base_url, max_connections=run.concurrency)
     description = f"Sending {run.mapper.template}"
-    journal = SqliteJournal(run.journal, run.campaign, resend_unknown=run.resend_unknown)
+    journal = open_journal(run.journal, run.campaign, resend_unknown=run.resend_unknown)
     async with client:
         acct = client.account(run.account)
         # One cheap authorised read first: a wrong token or account stops here, not per row.
@@ -213,7 +224,10 @@ async def _run(run: _Campaign) -> CampaignSummary:
                 try:
                     await _consume(outcomes, tally, run.grace)
                 except RecipientFileError as exc:
-                    fail(f"{exc}; rows sent so far are in {run.journal}", ExitCode.BAD_INPUT)
+                    fail(
+                        f"{exc}; rows sent so far are in {describe_journal(run.journal)}",
+                        ExitCode.BAD_INPUT,
+                    )
             totals = await journal.summary()
     if tally.refused is not None:
         err_console.print(
@@ -223,7 +237,7 @@ async def _run(run: _Campaign) -> CampaignSummary:
     done = tally.last.done if tally.last is not None else 0
     return CampaignSummary(
         campaign=run.campaign,
-        journal_path=run.journal,
+        journal_path=describe_journal(run.journal),
         rows=run.rows,
         run=by_status,
         not_attempted=max(0, run.rows - done),

@@ -48,7 +48,7 @@ if TYPE_CHECKING:
     from psycopg.sql import Composed
     from psycopg_pool import AsyncConnectionPool
 
-__all__ = ["PostgresJournal", "is_postgres_dsn"]
+__all__ = ["PostgresJournal", "is_postgres_dsn", "without_password"]
 
 _EXPORT_FLUSH = 2000  # rows written to the CSV file per thread hop
 
@@ -131,12 +131,10 @@ class PostgresJournal:
                 raise RuntimeError("the journal is closed")
             if self._opened:
                 return
+            # The schema on a connection of its own first: a server that refuses connections
+            # fails here at once, where the pool would keep trying until its timeout.
+            await self._create_schema()
             await self._pool.open(wait=True, timeout=10.0)
-            try:
-                await self._create_schema()
-            except BaseException:
-                await self._pool.close()
-                raise
             self._opened = True
 
     async def aclose(self) -> None:
@@ -160,7 +158,7 @@ class PostgresJournal:
 
     def __repr__(self) -> str:
         return (
-            f"engagive_async.PostgresJournal(dsn={_without_password(self._dsn)!r}, "
+            f"engagive_async.PostgresJournal(dsn={without_password(self._dsn)!r}, "
             f"campaign={self.campaign!r}, resend_unknown={self.resend_unknown})"
         )
 
@@ -357,7 +355,10 @@ class PostgresJournal:
             await conn.execute(self._compose(statement), params)
 
     async def _create_schema(self) -> None:
-        async with self._pool.connection() as conn, conn.transaction():
+        from psycopg import AsyncConnection
+
+        connection = await AsyncConnection.connect(self._dsn, autocommit=True)
+        async with connection as conn, conn.transaction():
             # Workers starting together would race on CREATE TABLE IF NOT EXISTS.
             await conn.execute("SELECT pg_advisory_xact_lock(hashtext('engagive_journal'))")
             for statement in pg.SCHEMA:
@@ -374,11 +375,11 @@ class PostgresJournal:
             )
 
 
-def _without_password(dsn: str) -> str:
+def without_password(dsn: str) -> str:
     """The DSN without its password, for reprs and messages."""
-    from psycopg.conninfo import conninfo_to_dict, make_conninfo
-
     try:
+        from psycopg.conninfo import conninfo_to_dict, make_conninfo
+
         parts = conninfo_to_dict(dsn)
     except Exception:  # noqa: BLE001 - an unreadable DSN is shown as nothing rather than leaked
         return "<dsn>"
