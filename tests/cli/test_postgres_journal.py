@@ -13,20 +13,17 @@ from tests.cli.conftest import invoke, number, send_args, write_csv
 pytestmark = pytest.mark.usefixtures("base_url")
 
 
-def with_password(dsn: str, schema: str) -> str:
-    """The server's DSN with a password (trust auth ignores it) and the test's schema."""
-    return (
-        dsn.replace("engagive@", "engagive:pw-hidden@", 1)
-        + f"?options=-csearch_path%3D{schema}"
-    )
+def with_password(dsn: str) -> str:
+    """The server's DSN with a password (its trust authentication ignores it)."""
+    return dsn.replace("engagive@", "engagive:pw-hidden@", 1)
 
 
 def test_send_and_report_through_postgres(
-    fake: FakeEngagive, tmp_path: Path, postgres_server: str, pg_schema: str
+    fake: FakeEngagive, tmp_path: Path, postgres_server: str
 ) -> None:
     """Rows go once through a Postgres journal; a rerun skips them; report reads the database;
     the password never shows."""
-    dsn = with_password(postgres_server, pg_schema)
+    dsn = with_password(postgres_server)  # the CLI's journal lives in schema public
     path = write_csv(tmp_path / "r.csv", 60)
     first = invoke(*send_args(path, "--journal", dsn, "--campaign", "spring", "--json"))
     assert first.exit_code == 0, first.stderr
