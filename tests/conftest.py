@@ -50,3 +50,14 @@ _schemas = itertools.count()
 def pg_schema() -> str:
     """A schema name no other test uses: each test's journal tables start empty."""
     return f"t{next(_schemas)}"
+
+
+@pytest.fixture
+def pg_database(postgres_server: str) -> str:
+    """The DSN of a database of this test's own (job tables and journal start empty)."""
+    import psycopg
+
+    name = f"db_{next(_schemas)}"
+    with psycopg.connect(postgres_server, autocommit=True) as admin:
+        admin.execute(f"CREATE DATABASE {name}")
+    return postgres_server.rsplit("/", 1)[0] + f"/{name}"
