@@ -34,7 +34,7 @@ from engagive_async._cli.scan import ScanResult, iter_items, scan
 from engagive_async._journal import ALREADY_SENT, describe_journal, open_journal
 from engagive_async.models.batch import BatchProgress, OutcomeStatus, SendOutcome, TemplateSend
 
-__all__ = ["send_template"]
+__all__ = ["check_template_options", "report_problems", "send_template"]
 
 # Meta's rules, checked here too so that a typo stops the run before the file is read.
 _TEMPLATE_NAME = re.compile(r"[a-z0-9_]{1,512}")
@@ -152,10 +152,7 @@ def send_template(
     its request and again with its outcome, so rerunning the same command after a crash or
     Ctrl-C sends only what was not sent (see --resend-unknown).
     """
-    if not _TEMPLATE_NAME.fullmatch(template):
-        fail(f"--template {template!r}: lowercase letters, digits and _ only", ExitCode.BAD_INPUT)
-    if not _LANG_CODE.fullmatch(lang):
-        fail(f"--lang {lang!r} is not a language code such as en or en_US", ExitCode.BAD_INPUT)
+    check_template_options(template, lang)
     mapper = TemplateMapper(template, lang, ignore_extra=ignore_extra_columns)
     try:
         checked = scan(file, mapper)
@@ -164,7 +161,7 @@ def send_template(
     except KeyboardInterrupt:
         fail("interrupted while checking the file; nothing was sent", ExitCode.INTERRUPTED)
     if not checked.ok:
-        _report_problems(file, checked, as_json=as_json)
+        report_problems(file, checked, as_json=as_json)
         sys.exit(ExitCode.BAD_INPUT)
     if dry_run:
         if as_json:
@@ -306,7 +303,16 @@ def _exit_code(
     return ExitCode.FAILED if unsent or skipped_unsent or done < rows else ExitCode.OK
 
 
-def _report_problems(file: Path, checked: ScanResult, *, as_json: bool) -> None:
+def check_template_options(template: str, lang: str) -> None:
+    """Exit with BAD_INPUT unless ``--template`` and ``--lang`` follow Meta's rules."""
+    if not _TEMPLATE_NAME.fullmatch(template):
+        fail(f"--template {template!r}: lowercase letters, digits and _ only", ExitCode.BAD_INPUT)
+    if not _LANG_CODE.fullmatch(lang):
+        fail(f"--lang {lang!r} is not a language code such as en or en_US", ExitCode.BAD_INPUT)
+
+
+def report_problems(file: Path, checked: ScanResult, *, as_json: bool) -> None:
+    """The file's problems: on stderr, exiting with BAD_INPUT; or as JSON (the caller exits)."""
     if as_json:
         print_json(
             {
