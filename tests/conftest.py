@@ -3,11 +3,9 @@
 from __future__ import annotations
 
 import itertools
-import uuid
 from collections.abc import AsyncIterator, Iterator
 
 import httpx
-import psycopg
 import pytest
 import respx
 
@@ -55,11 +53,11 @@ def pg_schema() -> str:
 
 
 @pytest.fixture
-def pg_dsn(postgres_server: str) -> Iterator[str]:
-    """The DSN of a fresh, empty database on the session's server, dropped after the test."""
-    name = f"test_{uuid.uuid4().hex[:12]}"
+def pg_database(postgres_server: str) -> str:
+    """The DSN of a database of this test's own (job tables and journal start empty)."""
+    import psycopg
+
+    name = f"db_{next(_schemas)}"
     with psycopg.connect(postgres_server, autocommit=True) as admin:
-        admin.execute(f'CREATE DATABASE "{name}"')
-    yield postgres_server.rsplit("/", 1)[0] + "/" + name
-    with psycopg.connect(postgres_server, autocommit=True) as admin:
-        admin.execute(f'DROP DATABASE "{name}" WITH (FORCE)')
+        admin.execute(f"CREATE DATABASE {name}")
+    return postgres_server.rsplit("/", 1)[0] + f"/{name}"

@@ -5,6 +5,7 @@ from __future__ import annotations
 import click
 
 from engagive_async import __version__
+from engagive_async._cli.campaign import campaign
 from engagive_async._cli.catalog import contents, templates
 from engagive_async._cli.report import report
 from engagive_async._cli.send import send_template
@@ -35,3 +36,4 @@ cli.add_command(send_template)
 cli.add_command(templates)
 cli.add_command(contents)
 cli.add_command(report)
+cli.add_command(campaign)

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import enum
 import json
-import sqlite3
 import sys
 from collections.abc import Awaitable, Callable
+from pathlib import Path
 from typing import Any, NoReturn, TypeVar
 
 import anyio
@@ -21,12 +21,15 @@ from engagive_async import (
     PermissionDeniedError,
 )
 from engagive_async._client import AsyncClient
+from engagive_async._journal import journal_errors
+from engagive_async._journal._postgres import is_postgres_dsn
 
 __all__ = [
     "ExitCode",
     "api_options",
     "connect",
     "fail",
+    "journal_target",
     "print_json",
     "run_async",
     "stderr",
@@ -85,7 +88,7 @@ def run_async(main: Callable[[], Awaitable[T]]) -> T:
     except (ConfigurationError, AuthenticationError, PermissionDeniedError) as exc:
         # A token or account the API refuses is configuration to fix, like a missing token.
         fail(str(exc), ExitCode.BAD_INPUT)
-    except sqlite3.Error as exc:
+    except journal_errors() as exc:
         fail(f"the journal cannot be used: {exc}", ExitCode.BAD_INPUT)
     except EngagiveError as exc:
         fail(str(exc), ExitCode.FAILED)
@@ -102,3 +105,8 @@ def fail(message: str, code: ExitCode) -> NoReturn:
 def print_json(value: Any) -> None:
     """One JSON document on stdout."""
     click.echo(json.dumps(value, indent=2, ensure_ascii=False, default=str))
+
+
+def journal_target(value: str) -> str | Path:
+    """``--journal``: a ``postgresql://`` URL stays a string, anything else is a file path."""
+    return value if is_postgres_dsn(value) else Path(value)

@@ -17,16 +17,24 @@ import attrs
 import click
 
 from engagive_async import AuthenticationError, Pacing, PermissionDeniedError, PostgresPacing
-from engagive_async._cli.common import ExitCode, api_options, connect, fail, print_json, run_async
+from engagive_async._cli.common import (
+    ExitCode,
+    api_options,
+    connect,
+    fail,
+    journal_target,
+    print_json,
+    run_async,
+)
 from engagive_async._cli.common import stderr as err_console
 from engagive_async._cli.mapping import COLUMNS_HELP, TemplateMapper
 from engagive_async._cli.recipients import RecipientFileError
 from engagive_async._cli.render import CampaignSummary, ProgressView, print_summary, summary_json
 from engagive_async._cli.scan import ScanResult, iter_items, scan
-from engagive_async._journal import ALREADY_SENT, SqliteJournal
+from engagive_async._journal import ALREADY_SENT, describe_journal, open_journal
 from engagive_async.models.batch import BatchProgress, OutcomeStatus, SendOutcome, TemplateSend
 
-__all__ = ["send_template"]
+__all__ = ["check_template_options", "report_problems", "send_template"]
 
 # Meta's rules, checked here too so that a typo stops the run before the file is read.
 _TEMPLATE_NAME = re.compile(r"[a-z0-9_]{1,512}")
@@ -47,7 +55,7 @@ class _Campaign:
     pacing_key: str | None
     deadline: float | None
     grace: float
-    journal: Path
+    journal: str | Path
     campaign: str
     resend_unknown: bool
     as_json: bool
@@ -121,8 +129,9 @@ class _Tally:
 )
 @click.option(
     "--journal",
-    type=click.Path(path_type=Path, dir_okay=False),
-    help="SQLite file [default: FILE's stem + .journal.sqlite, next to FILE].",
+    metavar="PATH|URL",
+    help="SQLite file, or a postgresql:// URL shared by several machines "
+    "[default: FILE's stem + .journal.sqlite, next to FILE].",
 )
 @click.option("--campaign", help="Campaign name in the journal [default: FILE:TEMPLATE:LANG].")
 @click.option("--dry-run", is_flag=True, help="Check every row; send nothing.")
@@ -145,7 +154,7 @@ def send_template(
     pacing_key: str | None,
     deadline: float | None,
     grace: float,
-    journal: Path | None,
+    journal: str | None,
     campaign: str | None,
     dry_run: bool,
     resend_unknown: bool,
@@ -160,10 +169,7 @@ def send_template(
     its request and again with its outcome, so rerunning the same command after a crash or
     Ctrl-C sends only what was not sent (see --resend-unknown).
     """
-    if not _TEMPLATE_NAME.fullmatch(template):
-        fail(f"--template {template!r}: lowercase letters, digits and _ only", ExitCode.BAD_INPUT)
-    if not _LANG_CODE.fullmatch(lang):
-        fail(f"--lang {lang!r} is not a language code such as en or en_US", ExitCode.BAD_INPUT)
+    check_template_options(template, lang)
     if pacing is not None and not pacing.startswith(("postgresql://", "postgres://")):
         fail(f"--pacing {pacing!r}: expected a postgresql:// URL", ExitCode.BAD_INPUT)
     mapper = TemplateMapper(template, lang, ignore_extra=ignore_extra_columns)
@@ -174,7 +180,7 @@ def send_template(
     except KeyboardInterrupt:
         fail("interrupted while checking the file; nothing was sent", ExitCode.INTERRUPTED)
     if not checked.ok:
-        _report_problems(file, checked, as_json=as_json)
+        report_problems(file, checked, as_json=as_json)
         sys.exit(ExitCode.BAD_INPUT)
     if dry_run:
         if as_json:
@@ -193,7 +199,9 @@ def send_template(
         pacing_key=pacing_key,
         deadline=deadline,
         grace=grace,
-        journal=journal or file.with_name(f"{file.stem}.journal.sqlite"),
+        journal=journal_target(journal)
+        if journal
+        else file.with_name(f"{file.stem}.journal.sqlite"),
         campaign=campaign or f"{file.name}:{template}:{lang}",
         resend_unknown=resend_unknown,
         as_json=as_json,
@@ -213,7 +221,7 @@ async def _run(run: _Campaign) -> CampaignSummary:
     # One pooled connection per send in flight; the preflight read reuses one of them.
     client = connect(run.token, run.base_url, max_connections=run.concurrency)
     description = f"Sending {run.mapper.template}"
-    journal = SqliteJournal(run.journal, run.campaign, resend_unknown=run.resend_unknown)
+    journal = open_journal(run.journal, run.campaign, resend_unknown=run.resend_unknown)
     pacing = _pacing(run)
     async with client, contextlib.AsyncExitStack() as stack:
         if isinstance(pacing, PostgresPacing):
@@ -238,7 +246,10 @@ async def _run(run: _Campaign) -> CampaignSummary:
                 try:
                     await _consume(outcomes, tally, run.grace)
                 except RecipientFileError as exc:
-                    fail(f"{exc}; rows sent so far are in {run.journal}", ExitCode.BAD_INPUT)
+                    fail(
+                        f"{exc}; rows sent so far are in {describe_journal(run.journal)}",
+                        ExitCode.BAD_INPUT,
+                    )
             totals = await journal.summary()
     if tally.refused is not None:
         err_console.print(
@@ -248,7 +259,7 @@ async def _run(run: _Campaign) -> CampaignSummary:
     done = tally.last.done if tally.last is not None else 0
     return CampaignSummary(
         campaign=run.campaign,
-        journal_path=run.journal,
+        journal_path=describe_journal(run.journal),
         rows=run.rows,
         run=by_status,
         not_attempted=max(0, run.rows - done),
@@ -328,7 +339,16 @@ def _exit_code(
     return ExitCode.FAILED if unsent or skipped_unsent or done < rows else ExitCode.OK
 
 
-def _report_problems(file: Path, checked: ScanResult, *, as_json: bool) -> None:
+def check_template_options(template: str, lang: str) -> None:
+    """Exit with BAD_INPUT unless ``--template`` and ``--lang`` follow Meta's rules."""
+    if not _TEMPLATE_NAME.fullmatch(template):
+        fail(f"--template {template!r}: lowercase letters, digits and _ only", ExitCode.BAD_INPUT)
+    if not _LANG_CODE.fullmatch(lang):
+        fail(f"--lang {lang!r} is not a language code such as en or en_US", ExitCode.BAD_INPUT)
+
+
+def report_problems(file: Path, checked: ScanResult, *, as_json: bool) -> None:
+    """The file's problems: on stderr, exiting with BAD_INPUT; or as JSON (the caller exits)."""
     if as_json:
         print_json(
             {

@@ -17,10 +17,12 @@ SKIPPED    sent (it was never attempted)
 Modules: ``_rules`` (the table above, the skip reasons, what a row stores), ``_sqlite`` (the
 SQLite journal), ``_worker`` (one connection in a worker thread, with group commits), ``_sql``
 (its schema and statements), ``_postgres`` and ``_pg_sql`` (the Postgres journal and its
-statements; psycopg is imported only there), ``_models`` (what reads return).
+statements; psycopg is imported only there), ``_open`` (a journal from a URL or a path),
+``_models`` (what reads return).
 """
 
 from engagive_async._journal._models import DuplicateRowKeyError, JournalEntry, JournalSummary
+from engagive_async._journal._open import describe_journal, journal_errors, open_journal
 from engagive_async._journal._postgres import PostgresJournal
 from engagive_async._journal._rules import (
     ALREADY_SENT,
@@ -42,4 +44,7 @@ __all__ = [
     "JournalSummary",
     "PostgresJournal",
     "SqliteJournal",
+    "describe_journal",
+    "journal_errors",
+    "open_journal",
 ]

@@ -12,6 +12,7 @@ psycopg is imported when a journal is made, so ``import engagive_async`` works w
 
 from __future__ import annotations
 
+import copy
 import csv
 import io
 import uuid
@@ -48,7 +49,7 @@ if TYPE_CHECKING:
     from psycopg.sql import Composed
     from psycopg_pool import AsyncConnectionPool
 
-__all__ = ["PostgresJournal", "is_postgres_dsn"]
+__all__ = ["PostgresJournal", "is_postgres_dsn", "without_password"]
 
 _EXPORT_FLUSH = 2000  # rows written to the CSV file per thread hop
 
@@ -119,10 +120,25 @@ class PostgresJournal:
         )
         self._opened = False
         self._closed = False
+        self._owns_pool = True
         self._open_lock = anyio.Lock()
         self._statements: dict[str, Composed] = {}
         # Row keys claimed in this run and not yet recorded.
         self._claimed: set[str] = set()
+
+    def new_run(self, campaign: str | None = None) -> PostgresJournal:
+        """A journal on these connections with a run of its own, e.g. one per chunk job.
+
+        Rows this journal claimed count as another run's for the new one, exactly as if
+        another worker held them. Closing the new journal leaves the connections open; they
+        close with this one.
+        """
+        run = copy.copy(self)
+        run.campaign = campaign or self.campaign
+        run._run_id = uuid.uuid4().hex
+        run._claimed = set()
+        run._owns_pool = False
+        return run
 
     async def open(self) -> None:
         """Connect and create the tables when missing. Called by ``async with`` and first use."""
@@ -131,18 +147,16 @@ class PostgresJournal:
                 raise RuntimeError("the journal is closed")
             if self._opened:
                 return
+            # The schema on a connection of its own first: a server that refuses connections
+            # fails here at once, where the pool would keep trying until its timeout.
+            await self._create_schema()
             await self._pool.open(wait=True, timeout=10.0)
-            try:
-                await self._create_schema()
-            except BaseException:
-                await self._pool.close()
-                raise
             self._opened = True
 
     async def aclose(self) -> None:
         """Close the connections. Safe to call twice."""
         self._closed = True
-        if not self._pool.closed:
+        if self._owns_pool and not self._pool.closed:
             await self._pool.close()
 
     async def __aenter__(self) -> Self:
@@ -160,7 +174,7 @@ class PostgresJournal:
 
     def __repr__(self) -> str:
         return (
-            f"engagive_async.PostgresJournal(dsn={_without_password(self._dsn)!r}, "
+            f"engagive_async.PostgresJournal(dsn={without_password(self._dsn)!r}, "
             f"campaign={self.campaign!r}, resend_unknown={self.resend_unknown})"
         )
 
@@ -306,7 +320,7 @@ class PostgresJournal:
 
         Rows stream from the server (``cursor.stream``), so a large campaign is never in memory.
         """
-        await self.open()
+        await self._ready()
         query = self._compose(
             f"SELECT {pg.SELECT_COLUMNS} FROM {{s}}.engagive_sends "  # noqa: S608 - constant columns
             "WHERE campaign = %(campaign)s ORDER BY row_index, row_key"
@@ -343,21 +357,28 @@ class PostgresJournal:
             self._statements[statement] = composed
         return composed
 
-    async def _fetch(self, statement: str, params: dict[str, Any]) -> list[tuple[Any, ...]]:
+    async def _ready(self) -> None:
+        if self._closed:
+            raise RuntimeError("the journal is closed")
         if not self._opened:
             await self.open()
+
+    async def _fetch(self, statement: str, params: dict[str, Any]) -> list[tuple[Any, ...]]:
+        await self._ready()
         async with self._pool.connection() as conn:
             cursor = await conn.execute(self._compose(statement), params)
             return await cursor.fetchall()
 
     async def _execute(self, statement: str, params: dict[str, Any]) -> None:
-        if not self._opened:
-            await self.open()
+        await self._ready()
         async with self._pool.connection() as conn:
             await conn.execute(self._compose(statement), params)
 
     async def _create_schema(self) -> None:
-        async with self._pool.connection() as conn, conn.transaction():
+        from psycopg import AsyncConnection
+
+        connection = await AsyncConnection.connect(self._dsn, autocommit=True)
+        async with connection as conn, conn.transaction():
             # Workers starting together would race on CREATE TABLE IF NOT EXISTS.
             await conn.execute("SELECT pg_advisory_xact_lock(hashtext('engagive_journal'))")
             for statement in pg.SCHEMA:
@@ -374,11 +395,11 @@ class PostgresJournal:
             )
 
 
-def _without_password(dsn: str) -> str:
+def without_password(dsn: str) -> str:
     """The DSN without its password, for reprs and messages."""
-    from psycopg.conninfo import conninfo_to_dict, make_conninfo
-
     try:
+        from psycopg.conninfo import conninfo_to_dict, make_conninfo
+
         parts = conninfo_to_dict(dsn)
     except Exception:  # noqa: BLE001 - an unreadable DSN is shown as nothing rather than leaked
         return "<dsn>"

@@ -158,16 +158,17 @@ class _BatchRun:
         finally:
             # A stop never pulls more from an open-ended input: a generator may be endless, or
             # a cursor its owner still wants. A sized input (a list) is already in memory, so
-            # its items never pulled get their SKIPPED outcome, even while being torn down;
-            # so do items already read into a journal's chunk.
+            # its items never pulled get their SKIPPED outcome, even while being torn down.
+            # Items read ahead into a journal's chunk are reported SKIPPED too; from an
+            # open-ended input they leave no journal row, like the rows never read.
+            sized = self._o.total is not None
             with anyio.CancelScope(shield=True):
                 for index, item in self._source.take_buffered():
-                    await self._emit(
-                        SendOutcome(
-                            index=index, item=item, status=SKIPPED, reason=self._stop_reason
-                        )
+                    skipped = SendOutcome(
+                        index=index, item=item, status=SKIPPED, reason=self._stop_reason
                     )
-                if self._o.total is not None:
+                    await self._emit(skipped, record=sized)
+                if sized:
                     await self._skip_the_rest()
         if self._source.error is not None:
             raise self._source.error

@@ -14,26 +14,28 @@ pytestmark = pytest.mark.usefixtures("base_url")
 
 
 def test_pacing_shares_the_pace_under_the_account_key(
-    fake: FakeEngagive, tmp_path: Path, pg_dsn: str
+    fake: FakeEngagive, tmp_path: Path, pg_database: str
 ) -> None:
     """Every row is sent once, paced through the database's row for ``account:1``."""
     path = write_csv(tmp_path / "r.csv", 40)
-    result = invoke(*send_args(path, "--pacing", pg_dsn, "--rate-limit", "400"))
+    result = invoke(*send_args(path, "--pacing", pg_database, "--rate-limit", "400"))
     assert result.exit_code == 0, result.stderr
     assert sorted(m.to for m in fake.sent) == [number(n) for n in range(40)]
-    with psycopg.connect(pg_dsn) as db:
+    with psycopg.connect(pg_database) as db:
         keys = db.execute("SELECT pacing_key, next_slot > 0 FROM engagive_pacing").fetchall()
         booked = db.execute("SELECT count(*) FROM engagive_pacing_recipient").fetchone()
     assert keys == [("account:1", True)]
     assert booked == (40,)
 
 
-def test_pacing_key_names_the_shared_row(fake: FakeEngagive, tmp_path: Path, pg_dsn: str) -> None:
+def test_pacing_key_names_the_shared_row(
+    fake: FakeEngagive, tmp_path: Path, pg_database: str
+) -> None:
     """--pacing-key chooses the row the pace lives in (for example the sending number)."""
     path = write_csv(tmp_path / "r.csv", 3)
-    result = invoke(*send_args(path, "--pacing", pg_dsn, "--pacing-key", "number:1065"))
+    result = invoke(*send_args(path, "--pacing", pg_database, "--pacing-key", "number:1065"))
     assert result.exit_code == 0, result.stderr
-    with psycopg.connect(pg_dsn) as db:
+    with psycopg.connect(pg_database) as db:
         keys = db.execute("SELECT pacing_key FROM engagive_pacing").fetchall()
     assert keys == [("number:1065",)]
 

@@ -63,7 +63,7 @@ async def send_all(client: AsyncClient, items: list[TemplateSend], pacing: Postg
             assert outcome.status is OutcomeStatus.SENT, outcome
 
 
-async def test_workers_share_one_rate(pg_dsn: str) -> None:
+async def test_workers_share_one_rate(pg_database: str) -> None:
     """Four workers sending as fast as they can together stay within 10 % of the shared 200/s,
     and lease in blocks: far fewer database round trips than messages."""
     fake = FakeEngagive()
@@ -71,7 +71,7 @@ async def test_workers_share_one_rate(pg_dsn: str) -> None:
     async with AsyncExitStack() as stack:
         paces = [
             await stack.enter_async_context(
-                PostgresPacing(pg_dsn, key="number:1", rate=RATE, recipient_spacing=None)
+                PostgresPacing(pg_database, key="number:1", rate=RATE, recipient_spacing=None)
             )
             for _ in range(4)
         ]
@@ -87,13 +87,13 @@ async def test_workers_share_one_rate(pg_dsn: str) -> None:
     assert round_trips / len(fake.sent) < 0.2, round_trips
 
 
-async def test_a_pause_set_by_one_worker_holds_the_others(pg_dsn: str) -> None:
+async def test_a_pause_set_by_one_worker_holds_the_others(pg_database: str) -> None:
     """After worker A pauses the key, worker B starts nothing more (after the few milliseconds
     the announcement takes) until the pause is over, then resumes."""
     pause = 1.0
     async with (
-        PostgresPacing(pg_dsn, key="n", rate=RATE, recipient_spacing=None) as a,
-        PostgresPacing(pg_dsn, key="n", rate=RATE, recipient_spacing=None) as b,
+        PostgresPacing(pg_database, key="n", rate=RATE, recipient_spacing=None) as a,
+        PostgresPacing(pg_database, key="n", rate=RATE, recipient_spacing=None) as b,
     ):
         starts: list[float] = []
         paused_at = 0.0
@@ -118,13 +118,13 @@ async def test_a_pause_set_by_one_worker_holds_the_others(pg_dsn: str) -> None:
         assert any(t >= paused_at + pause for t in starts)  # and it resumed afterwards
 
 
-async def test_recipient_spacing_holds_across_workers(pg_dsn: str) -> None:
+async def test_recipient_spacing_holds_across_workers(pg_database: str) -> None:
     """Messages to one recipient from two workers start at least the spacing apart; other
     recipients are not held up by it."""
     spacing = 0.4
     async with (
-        PostgresPacing(pg_dsn, key="n", rate=RATE, recipient_spacing=spacing) as a,
-        PostgresPacing(pg_dsn, key="n", rate=RATE, recipient_spacing=spacing) as b,
+        PostgresPacing(pg_database, key="n", rate=RATE, recipient_spacing=spacing) as a,
+        PostgresPacing(pg_database, key="n", rate=RATE, recipient_spacing=spacing) as b,
     ):
         starts: list[float] = []
 
@@ -145,13 +145,13 @@ async def test_recipient_spacing_holds_across_workers(pg_dsn: str) -> None:
         assert min(gaps) >= spacing - 0.02, gaps
 
 
-async def test_a_429_pauses_every_worker_through_send_many(pg_dsn: str) -> None:
+async def test_a_429_pauses_every_worker_through_send_many(pg_database: str) -> None:
     """A 429 met by one worker's send_many holds the other worker's sends too."""
     fake = FakeEngagive()
     fake.script(Fault.status(429, retry_after=1), route="messages.send_template")
     async with (
-        PostgresPacing(pg_dsn, key="n", rate=RATE, recipient_spacing=None) as a,
-        PostgresPacing(pg_dsn, key="n", rate=RATE, recipient_spacing=None) as b,
+        PostgresPacing(pg_database, key="n", rate=RATE, recipient_spacing=None) as a,
+        PostgresPacing(pg_database, key="n", rate=RATE, recipient_spacing=None) as b,
         client_for(fake) as client_a,
         client_for(fake) as client_b,
     ):
@@ -180,10 +180,10 @@ async def test_unreachable_database_starts_no_send() -> None:
     await pace.aclose()
 
 
-async def test_rate_limit_and_pacing_are_not_combined(pg_dsn: str) -> None:
+async def test_rate_limit_and_pacing_are_not_combined(pg_database: str) -> None:
     """send_many refuses both a rate_limit and a pacing: the pace carries its own rate."""
     fake = FakeEngagive()
-    async with client_for(fake) as client, PostgresPacing(pg_dsn, key="n", rate=1) as pace:
+    async with client_for(fake) as client, PostgresPacing(pg_database, key="n", rate=1) as pace:
         with pytest.raises(ValueError, match="not both"):
             client.account(1).messages.send_many([], rate_limit=5, pacing=pace)
 
@@ -229,7 +229,7 @@ _PROCESS = textwrap.dedent(
 )
 
 
-async def test_processes_share_one_rate(pg_dsn: str) -> None:
+async def test_processes_share_one_rate(pg_database: str) -> None:
     """Three worker processes against one fake on loopback: together within 10 % of 200/s."""
     fake = FakeEngagive()
     per_process = 200
@@ -237,7 +237,7 @@ async def test_processes_share_one_rate(pg_dsn: str) -> None:
         results: list[dict[str, object]] = []
 
         async def worker(w: int) -> None:
-            argv = [sys.executable, "-c", _PROCESS, pg_dsn, base_url]
+            argv = [sys.executable, "-c", _PROCESS, pg_database, base_url]
             argv += [str(w * per_process), str(per_process)]
             done = await anyio.run_process(argv, check=False, stderr=subprocess.PIPE)
             assert done.returncode == 0, done.stderr.decode()
