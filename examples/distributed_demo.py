@@ -1,13 +1,14 @@
 """One campaign across worker processes, a worker killed mid-run, and the proof from the log.
 
-``make demo-distributed`` runs it: a campaign of 20,000 rows is split into chunks and sent by 4
-worker processes that share one PostgreSQL (started here on loopback) for their journal
-(``PostgresJournal``: each row claimed by one worker, durably, before its request) and their
-pace (``PostgresPacing``: one rate for the number, a shared pause after a 429 or Meta's
-throughput errors, a spacing per recipient). FakeEngagive runs in a process of its own on
-127.0.0.1 and injects faults at random (429s, Meta throughput and recipient errors, slow
-answers, dropped connections). One worker is SIGKILLed mid-run and a replacement is started
-on the same chunks, as a job engine redelivers a dead worker's jobs.
+``make demo-distributed`` runs it: a campaign of 20,000 rows is planned into chunk jobs on
+procrastinate (``CampaignJobs``) and sent by 4 worker processes that share one PostgreSQL
+(started here on loopback) for their job queue, their journal (``PostgresJournal``: each row
+claimed by one worker, durably, before its request) and their pace (``PostgresPacing``: one
+rate for the number, a shared pause after a 429 or Meta's throughput errors, a spacing per
+recipient). FakeEngagive runs in a process of its own on 127.0.0.1 and injects faults at random
+(429s, Meta throughput and recipient errors, slow answers, dropped connections). One worker is
+SIGKILLed mid-run and a replacement is started; the dead worker's running chunk jobs go back to
+the queue once its heartbeat stops and run again elsewhere.
 
 At the end the fake writes its request log and the demo checks, from that log and the journal:
 
@@ -31,7 +32,6 @@ import sys
 import tempfile
 import time
 from collections.abc import Iterator
-from contextlib import aclosing
 from pathlib import Path
 from typing import Any
 
@@ -39,13 +39,8 @@ import anyio
 import anyio.abc
 import psycopg
 
-from engagive_async import (
-    AsyncClient,
-    PostgresJournal,
-    PostgresPacing,
-    RetryPolicy,
-    TemplateSend,
-)
+from engagive_async import AsyncClient, Pacing, PostgresPacing, RetryPolicy, TemplateSend
+from engagive_async.campaigns import CampaignJobs, procrastinate_app
 from engagive_async.testing import DEFAULT_TOKEN, FakeEngagive, Fault, local_postgres
 
 CAMPAIGN = "distributed-demo"
@@ -71,16 +66,12 @@ def recipient(row: int) -> str:
     return f"92300{row:07d}"
 
 
-def rows_of(chunks: list[tuple[int, int]]) -> Iterator[TemplateSend]:
-    """The campaign's rows in these chunks, made from their numbers (no input file needed)."""
-    for start, stop in chunks:
-        for row in range(start, stop):
-            yield TemplateSend(
-                to=recipient(row),
-                template_name="hello_world",
-                lang_code="en_US",
-                key=f"row-{row:06d}",
-            )
+def campaign_rows(rows: int) -> Iterator[TemplateSend]:
+    """The campaign's rows, made from their numbers (no input file needed)."""
+    for row in range(rows):
+        yield TemplateSend(
+            to=recipient(row), template_name="hello_world", lang_code="en_US", key=f"row-{row:06d}"
+        )
 
 
 # --- the fake, in its own process -----------------------------------------------------------
@@ -127,26 +118,45 @@ def _fault_name(fault: Fault | None) -> str | None:
 # --- a worker process -----------------------------------------------------------------------
 
 
-async def work(dsn: str, base_url: str, chunks: list[tuple[int, int]], args: Any) -> None:
-    """Send these chunks through the shared journal and pace; report as JSON lines."""
-    counts: collections.Counter[str] = collections.Counter()
+class CountedPace:
+    """The worker's shared pace, counting the requests it let start (for round trips/message)."""
+
+    def __init__(self, pacing: Pacing) -> None:
+        self.pacing = pacing
+        self.acquired = 0
+
+    async def acquire(self, recipient: str | None = None) -> None:
+        await self.pacing.acquire(recipient)
+        self.acquired += 1
+
+    async def pause(self, seconds: float) -> None:
+        await self.pacing.pause(seconds)
+
+
+async def work(dsn: str, base_url: str, args: Any) -> None:
+    """Run chunk jobs until the campaign is done, over the shared journal and pace."""
+    app = procrastinate_app(dsn)
+
+    def client() -> AsyncClient:
+        return AsyncClient(DEFAULT_TOKEN, base_url=base_url, retry=RetryPolicy(max_attempts=6))
+
     async with (
-        PostgresJournal(dsn, CAMPAIGN) as journal,
+        app.open_async(),
         PostgresPacing(dsn, key=PACING_KEY, rate=args.rate) as pacing,
-        AsyncClient(DEFAULT_TOKEN, base_url=base_url, retry=RetryPolicy(max_attempts=6)) as client,
     ):
-        stream = client.account(1).messages.send_many(
-            rows_of(chunks), concurrency=args.concurrency, journal=journal, pacing=pacing
-        )
-        async with aclosing(stream):
-            async for outcome in stream:
-                counts[outcome.status.value] += 1
-                if sum(counts.values()) == 1:
-                    print(json.dumps({"started": True}), flush=True)
-        print(
-            json.dumps({"done": True, "counts": counts, "pacing_round_trips": pacing.round_trips}),
-            flush=True,
-        )
+        counted = CountedPace(pacing)
+        async with CampaignJobs(
+            app,
+            database=dsn,
+            client=client,
+            concurrency=args.concurrency,
+            send_options={"pacing": counted},
+        ) as jobs:
+            print(json.dumps({"started": True}), flush=True)
+            # A worker whose heartbeat stops for 3 s is dead: its running jobs are requeued.
+            await jobs.work(concurrency=2, until_done=True, stalled_after=3, heartbeat=0.5)
+        report = {"done": True, "acquired": counted.acquired, "round_trips": pacing.round_trips}
+        print(json.dumps(report), flush=True)
 
 
 # --- the run --------------------------------------------------------------------------------
@@ -155,18 +165,16 @@ async def work(dsn: str, base_url: str, chunks: list[tuple[int, int]], args: Any
 class Worker:
     """A worker process and what it reported."""
 
-    def __init__(self, name: str, chunks: list[tuple[int, int]]) -> None:
+    def __init__(self, name: str) -> None:
         self.name = name
-        self.chunks = chunks
         self.process: anyio.abc.Process | None = None
         self.started = anyio.Event()
         self.report: dict[str, Any] | None = None
         self.killed_at: float | None = None
 
     async def run(self, dsn: str, base_url: str, args: argparse.Namespace) -> None:
-        spec = ",".join(f"{a}-{b}" for a, b in self.chunks)
         argv = [sys.executable, __file__, "worker", "--dsn", dsn, "--base-url", base_url]
-        argv += ["--chunks", spec, "--rate", str(args.rate), "--concurrency", str(args.concurrency)]
+        argv += ["--rate", str(args.rate), "--concurrency", str(args.concurrency)]
         async with await anyio.open_process(argv, stderr=None) as process:
             self.process = process
             assert process.stdout is not None
@@ -190,9 +198,12 @@ class Worker:
 
 
 async def run(args: argparse.Namespace) -> dict[str, Any]:
-    chunk_size = max(1, args.rows // (args.workers * 10))
-    chunks = [(a, min(a + chunk_size, args.rows)) for a in range(0, args.rows, chunk_size)]
     with local_postgres() as dsn, tempfile.TemporaryDirectory() as tmp:
+        app = procrastinate_app(dsn)
+        async with app.open_async(), CampaignJobs(app, database=dsn) as jobs:
+            # Chunks small enough that every worker has several, and a killed one loses little.
+            chunk_size = max(50, args.rows // (args.workers * 10))
+            await jobs.plan(CAMPAIGN, 1, campaign_rows(args.rows), chunk_size=chunk_size)
         log_path = Path(tmp) / "requests.jsonl"
         fake_argv = [sys.executable, __file__, "fake", "--log", str(log_path)]
         fake_argv += ["--seed", str(args.seed), "--latency", str(args.latency)]
@@ -202,8 +213,8 @@ async def run(args: argparse.Namespace) -> dict[str, Any]:
             while not first.endswith(b"\n"):
                 first += await fake.stdout.receive()
             base_url = first.decode().split()[1]
-            workers = [Worker(f"w{i}", chunks[i :: args.workers]) for i in range(args.workers)]
-            replacement = Worker("w0-replacement", workers[0].chunks)
+            workers = [Worker(f"w{i}") for i in range(args.workers)]
+            replacement = Worker("w0-replacement")
             began = time.monotonic()
             async with anyio.create_task_group() as tg:
                 for worker in workers:
@@ -220,7 +231,12 @@ async def run(args: argparse.Namespace) -> dict[str, Any]:
         if args.keep_log is not None:
             args.keep_log.write_text(log_path.read_text(encoding="utf-8"), encoding="utf-8")
         journal = await read_journal(dsn)
-    return prove(args, log, journal, [*workers, replacement], finished - began)
+        jobs_by_status = await read_jobs(dsn)
+    proof = prove(args, log, journal, [*workers, replacement], finished - began)
+    proof["chunk_jobs"] = jobs_by_status
+    proof["checks"]["every chunk job succeeded"] = set(jobs_by_status) == {"succeeded"}
+    proof["ok"] = all(proof["checks"].values())
+    return proof
 
 
 async def read_journal(dsn: str) -> list[tuple[str, str, str]]:
@@ -231,6 +247,15 @@ async def read_journal(dsn: str) -> list[tuple[str, str, str]]:
             (CAMPAIGN,),
         )
         return [tuple(row) for row in await cursor.fetchall()]  # type: ignore[misc]
+
+
+async def read_jobs(dsn: str) -> dict[str, int]:
+    """The campaign's chunk jobs by procrastinate status."""
+    async with await psycopg.AsyncConnection.connect(dsn) as conn:
+        cursor = await conn.execute(
+            "SELECT status::text, count(*) FROM procrastinate_jobs GROUP BY status"
+        )
+        return {status: int(n) for status, n in await cursor.fetchall()}
 
 
 # --- the proof ------------------------------------------------------------------------------
@@ -297,8 +322,8 @@ def prove(
     checks["no 5 s stretch above the limit + 10 %"] = peak_5s <= 1.1 * args.rate
 
     reports = [w.report for w in workers if w.report is not None]
-    handled = sum(sum(r["counts"].values()) for r in reports)
-    round_trips = sum(r["pacing_round_trips"] for r in reports)
+    handled = sum(r["acquired"] for r in reports)
+    round_trips = sum(r["round_trips"] for r in reports)
     killed = workers[0]
     in_flight_reached = sum(
         1 for _, status, to in journal if status == "IN_FLIGHT" and accepted[to] == 1
@@ -348,7 +373,7 @@ def print_proof(proof: dict[str, Any]) -> None:
         f"{proof['rows']:,} rows, {proof['workers']} workers, shared limit "
         f"{proof['rate_limit']:g}/s: {proof['elapsed_s']} s"
     )
-    print(f"journal: {proof['journal']}")
+    print(f"journal: {proof['journal']}; chunk jobs: {proof['chunk_jobs']}")
     print(
         f"killed a worker after {killed['killed_after_s']} s: {killed['rows_left_in_flight']} "
         f"rows left IN_FLIGHT ({killed['of_which_reached_the_fake']} had reached the fake), "
@@ -371,11 +396,6 @@ def print_proof(proof: dict[str, Any]) -> None:
     print("PROOF HOLDS" if proof["ok"] else "PROOF FAILED")
 
 
-def _chunk_list(text: str) -> list[tuple[int, int]]:
-    pairs = (part.split("-") for part in text.split(",") if part)
-    return [(int(a), int(b)) for a, b in pairs]
-
-
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n", 1)[0])
     parser.add_argument("mode", nargs="?", default="run", choices=["run", "fake", "worker"])
@@ -391,13 +411,12 @@ def main() -> None:
     parser.add_argument("--keep-log", type=Path, help="copy the fake's request log here")
     parser.add_argument("--dsn", help=argparse.SUPPRESS)
     parser.add_argument("--base-url", help=argparse.SUPPRESS)
-    parser.add_argument("--chunks", type=_chunk_list, help=argparse.SUPPRESS)
     parser.add_argument("--log", type=Path, help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.mode == "fake":
         anyio.run(serve_fake, args.log, args.seed, args.latency)
     elif args.mode == "worker":
-        anyio.run(work, args.dsn, args.base_url, args.chunks, args)
+        anyio.run(work, args.dsn, args.base_url, args)
     else:
         proof = anyio.run(run, args)
         if args.json:
