@@ -8,6 +8,7 @@ journal and the jobs. The database comes from ``--database`` or ``ENGAGIVE_DATAB
 
 from __future__ import annotations
 
+import contextlib
 import sys
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -16,6 +17,7 @@ import click
 from rich.markup import escape
 from rich.table import Table
 
+from engagive_async import PostgresPacing
 from engagive_async._cli.common import (
     ExitCode,
     api_options,
@@ -29,7 +31,7 @@ from engagive_async._cli.mapping import COLUMNS_HELP, TemplateMapper
 from engagive_async._cli.recipients import RecipientFileError
 from engagive_async._cli.render import journal_json
 from engagive_async._cli.scan import iter_items, scan
-from engagive_async._cli.send import check_template_options, report_problems
+from engagive_async._cli.send import SHARED_DEFAULT_RATE, check_template_options, report_problems
 from engagive_async._journal import describe_journal
 
 if TYPE_CHECKING:
@@ -146,7 +148,13 @@ def plan(
 @click.option(
     "--rate-limit",
     type=click.FloatRange(0, min_open=True),
-    help="Messages per second at most, per job.",
+    help="Messages per second at most, per job; with --pacing-key, for all workers together.",
+)
+@click.option(
+    "--pacing-key",
+    help="Share one pace (rate, pause after a 429, spacing per recipient) under this key, "
+    "e.g. the sending number, with every worker of the database [rate: --rate-limit, default "
+    "80/s].",
 )
 @click.option("--until-done", is_flag=True, help="Exit once no job waits or runs.")
 @click.option(
@@ -164,6 +172,7 @@ def work(
     concurrency: int,
     parallel_jobs: int,
     rate_limit: float | None,
+    pacing_key: str | None,
     until_done: bool,
     stalled_after: float,
     name: str | None,
@@ -177,16 +186,27 @@ def work(
     """
     # A configuration problem (no token) stops here, before any job is taken.
     client = connect(token, base_url, max_connections=concurrency * parallel_jobs)
+    pacing = (
+        PostgresPacing(database, key=pacing_key, rate=rate_limit or SHARED_DEFAULT_RATE)
+        if pacing_key
+        else None
+    )
+    if pacing is not None:
+        send_options: dict[str, Any] | None = {"pacing": pacing}
+    else:
+        send_options = {"rate_limit": rate_limit} if rate_limit else None
     app, jobs = _campaign_jobs(
         database,
         queue,
         client=lambda: client,  # closed with the jobs
         concurrency=concurrency,
-        send_options={"rate_limit": rate_limit} if rate_limit else None,
+        send_options=send_options,
     )
 
     async def run() -> None:
-        async with app.open_async(), jobs:
+        async with app.open_async(), contextlib.AsyncExitStack() as stack, jobs:
+            if pacing is not None:
+                await stack.enter_async_context(pacing)
             await jobs.work(
                 concurrency=parallel_jobs,
                 until_done=until_done,

@@ -34,13 +34,13 @@ from engagive_async._cli.scan import ScanResult, iter_items, scan
 from engagive_async._journal import ALREADY_SENT, describe_journal, open_journal
 from engagive_async.models.batch import BatchProgress, OutcomeStatus, SendOutcome, TemplateSend
 
-__all__ = ["check_template_options", "report_problems", "send_template"]
+__all__ = ["SHARED_DEFAULT_RATE", "check_template_options", "report_problems", "send_template"]
 
 # Meta's rules, checked here too so that a typo stops the run before the file is read.
 _TEMPLATE_NAME = re.compile(r"[a-z0-9_]{1,512}")
 _LANG_CODE = re.compile(r"[a-z]{2,3}(_[A-Za-z0-9]{2,4})?")
 #: Meta's default throughput per number, the shared rate when --pacing comes without a rate.
-_SHARED_DEFAULT_RATE = 80.0
+SHARED_DEFAULT_RATE = 80.0
 
 
 @attrs.frozen(kw_only=True)
@@ -109,7 +109,7 @@ class _Tally:
     metavar="postgresql://...",
     help="Share the pace (rate, pause after a 429, spacing per recipient) with every worker "
     "sending for the same key through this PostgreSQL; the rate is --rate-limit "
-    f"[default: {_SHARED_DEFAULT_RATE:g}/s, Meta's default per number].",
+    f"[default: {SHARED_DEFAULT_RATE:g}/s, Meta's default per number].",
 )
 @click.option(
     "--pacing-key",
@@ -278,7 +278,7 @@ def _pacing(run: _Campaign) -> Pacing | None:
     return PostgresPacing(
         run.pacing,
         key=run.pacing_key or f"account:{run.account}",
-        rate=run.rate_limit or _SHARED_DEFAULT_RATE,
+        rate=run.rate_limit or SHARED_DEFAULT_RATE,
     )
 
 
