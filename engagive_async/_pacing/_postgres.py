@@ -171,8 +171,9 @@ class PostgresPacing:
     """A pace shared through PostgreSQL by every worker that sends for one number.
 
     It implements :class:`~engagive_async.Pacing`: pass it as ``send_many(..., pacing=...)``.
-    Each worker process opens its own (one connection each); all of them with the same ``key``
-    and ``rate`` share one limit. Tables are created on first use.
+    Each worker process opens its own (two connections: leases and pauses, and one listening
+    for pauses); all of them with the same ``key`` and ``rate`` share one limit. Tables are
+    created on first use.
 
     Args:
         dsn: a libpq connection string (``postgresql://user@host/db``).
@@ -184,8 +185,8 @@ class PostgresPacing:
         recipient_spacing: seconds between two messages to one recipient, across all workers
             (Meta's pair limit, error 131056); ``None`` or ``0`` to book no recipients.
         block: the most slots one lease takes (default a tenth of a second's worth of the
-            rate): larger blocks mean fewer round trips, a pause that reaches the other workers
-            later, and more capacity lost if a worker dies holding one.
+            rate): larger blocks mean fewer round trips, and more of the number's capacity lost
+            if a worker dies holding one (nobody else sends in its slots).
 
     Use it as ``async with PostgresPacing(...) as pacing:`` or call :meth:`aclose` at the end;
     it connects on first use.
@@ -264,7 +265,7 @@ class PostgresPacing:
         await self.aclose()
 
     async def aclose(self) -> None:
-        """Close the connection (idempotent). The shared schedule stays in the database."""
+        """Close the connections (idempotent). The shared schedule stays in the database."""
         self._closed = True
         listener, self._listener = self._listener, None
         if listener is not None:
