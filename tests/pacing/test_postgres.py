@@ -88,8 +88,8 @@ async def test_workers_share_one_rate(pg_database: str) -> None:
 
 
 async def test_a_pause_set_by_one_worker_holds_the_others(pg_database: str) -> None:
-    """After worker A pauses the key, worker B starts nothing more (after the few milliseconds
-    the announcement takes) until the pause is over, then resumes."""
+    """After worker A pauses the key, worker B starts nothing more (once the announcement has
+    arrived: milliseconds, allowed 0.15 s on a busy machine) until the pause is over."""
     pause = 1.0
     async with (
         PostgresPacing(pg_database, key="n", rate=RATE, recipient_spacing=None) as a,
@@ -113,7 +113,7 @@ async def test_a_pause_set_by_one_worker_holds_the_others(pg_database: str) -> N
             with anyio.fail_after(pause + 1):
                 await a.acquire()  # the pausing worker itself waits it out
             assert anyio.current_time() >= paused_at + pause - 0.05
-        during = [t for t in starts if paused_at + 0.05 < t < paused_at + pause - 0.05]
+        during = [t for t in starts if paused_at + 0.15 < t < paused_at + pause - 0.05]
         assert during == []
         assert any(t >= paused_at + pause for t in starts)  # and it resumed afterwards
 
@@ -142,7 +142,7 @@ async def test_recipient_spacing_holds_across_workers(pg_database: str) -> None:
         starts.sort()
         gaps = [later - earlier for earlier, later in itertools.pairwise(starts)]
         assert len(starts) == 5
-        assert min(gaps) >= spacing - 0.02, gaps
+        assert min(gaps) >= spacing - 0.05, gaps  # the wake-up of a busy loop may be late
 
 
 async def test_a_429_pauses_every_worker_through_send_many(pg_database: str) -> None:
