@@ -186,7 +186,7 @@ def work(
     )
 
     async def run() -> None:
-        async with app.open_async(), jobs:
+        async with app.open_async(), client, jobs:
             await jobs.work(
                 concurrency=parallel_jobs,
                 until_done=until_done,
