@@ -6,8 +6,10 @@ worker's job is run again); the journal keeps the promise that no row is sent tw
 
 Modules: ``_items`` (send items to and from a job's JSON arguments), ``_offset`` (a chunk's
 rows keyed and indexed as rows of the whole campaign), ``_jobs`` (:class:`CampaignJobs`:
-plan, run a chunk, status, the worker). procrastinate and psycopg are imported only here and
-in ``_journal``.
+plan, run a chunk, status, the worker).
+
+May import: ``_client`` and every layer below it, procrastinate (only here) and, through the
+journal, psycopg; never the command line or the public doors.
 """
 
 from engagive_async._campaigns._jobs import (

@@ -107,7 +107,7 @@ class CampaignJobs:
             await jobs.work(concurrency=2)                       # each worker process
 
     Args:
-        app: the procrastinate app (its connector reaches the job tables).
+        app: the procrastinate app, on a ``PsycopgConnector`` (see :func:`procrastinate_app`).
         database: the journal's Postgres DSN (usually the app's database).
         client: makes the worker's client, once per process (default ``AsyncClient()``,
             configured from ``ENGAGIVE_API_TOKEN`` and ``ENGAGIVE_BASE_URL``).

@@ -204,7 +204,7 @@ def work(
     )
 
     async def run() -> None:
-        async with app.open_async(), contextlib.AsyncExitStack() as stack, jobs:
+        async with app.open_async(), client, contextlib.AsyncExitStack() as stack, jobs:
             if pacing is not None:
                 await stack.enter_async_context(pacing)
             await jobs.work(

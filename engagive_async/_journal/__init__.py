@@ -19,6 +19,8 @@ SQLite journal), ``_worker`` (one connection in a worker thread, with group comm
 (its schema and statements), ``_postgres`` and ``_pg_sql`` (the Postgres journal and its
 statements; psycopg is imported only there), ``_open`` (a journal from a URL or a path),
 ``_models`` (what reads return).
+
+May import: ``_sending`` and the layers below it; psycopg only in ``_postgres`` and ``_open``.
 """
 
 from engagive_async._journal._models import DuplicateRowKeyError, JournalEntry, JournalSummary

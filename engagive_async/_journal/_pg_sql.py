@@ -54,7 +54,8 @@ _ISO = """to_char({col} AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"+00:00"'
 
 #: The columns a JournalEntry is read from, in its field order (times as ISO 8601 UTC text).
 SELECT_COLUMNS = (
-    "row_key, row_index, recipient, status, wamid, meta_error_code, retryable, attempts, "
+    # retryable as 0/1, as SQLite stores it, so both journals export the same CSV.
+    "row_key, row_index, recipient, status, wamid, meta_error_code, retryable::int, attempts, "
     f"reason, error, {_ISO.format(col='first_attempt_at')}, {_ISO.format(col='updated_at')}, "
     "meta_response"
 )

@@ -7,6 +7,10 @@ the outcomes that completed meanwhile. The input is never materialised and a few
 ``concurrency`` outcomes at most wait for the consumer, so a million-item campaign holds about as
 much memory as a hundred-item one.
 
+With a journal, the input is read a chunk of ``concurrency`` items at a time, and the journal
+checks the whole chunk at once; each item is then claimed just before its request (a lost claim
+is SKIPPED), and a journal that fails stops the batch (see ``SendJournal``).
+
 Stopping: a deadline, ``stop_on``, or the consumer leaving all stop the pulling of new items;
 items pulled but not started are reported SKIPPED, and so is the rest of a sized input (a list);
 an open-ended input (a generator, an async iterator) is left where it stopped, unread. Items in

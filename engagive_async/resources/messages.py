@@ -14,7 +14,7 @@ from engagive_async._http import CallTrace
 from engagive_async._http._retry import RetryPolicy
 from engagive_async._pacing._protocol import Pacing
 from engagive_async._pacing._throttle import Throttle
-from engagive_async._sending._batch import Items, Sender, SendJournal, run_batch
+from engagive_async._sending._batch import ItemJournal, Items, Sender, SendJournal, run_batch
 from engagive_async._wire import _routes as routes
 from engagive_async._wire._component_codec import components_to_wire
 from engagive_async._wire._converter import converter
@@ -111,7 +111,7 @@ class MessagesResource(Resource):
         grace: float = 10.0,
         stop_on: Callable[[SendOutcome], bool] | None = None,
         on_progress: Callable[[BatchProgress], object] | None = None,
-        journal: SendJournal | None = None,
+        journal: SendJournal | ItemJournal | None = None,
         retry: RetryPolicy | None = None,
     ) -> AsyncGenerator[SendOutcome, None]:
         """Send many items concurrently; yield one :class:`SendOutcome` per item.
@@ -138,8 +138,10 @@ class MessagesResource(Resource):
                 cancelled and reported UNKNOWN.
             stop_on: stop the batch when this returns true for an outcome.
             on_progress: called with a :class:`BatchProgress` after every outcome.
-            journal: durable record of the campaign (see ``SendJournal``): items it says are
-                done are SKIPPED, others are marked in flight before their request.
+            journal: durable record of the campaign, which other workers may share (see
+                ``SendJournal``): the input is checked with it a chunk at a time, items it
+                says are done are SKIPPED, and each other item is claimed before its request
+                (one another worker holds is SKIPPED).
             retry: the retry policy for this batch (default: the client's).
         """
         if pacing is not None and rate_limit is not None:

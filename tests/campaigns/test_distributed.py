@@ -52,7 +52,7 @@ def start_worker(database: str, base_url: str, name: str) -> subprocess.Popen[by
     env = {**os.environ, "ENGAGIVE_API_TOKEN": "test-token", "ENGAGIVE_BASE_URL": base_url}
     argv = [
         sys.executable, "-m", "engagive_async", "campaign", "work", "--database", database,
-        "--until-done", "--stalled-after", "2", "--jobs", str(JOBS_PER_WORKER),
+        "--until-done", "--stalled-after", "3", "--jobs", str(JOBS_PER_WORKER),
         "--concurrency", str(CONCURRENCY), "--name", name,
     ]  # fmt: skip
     return subprocess.Popen(argv, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)  # noqa: S603
