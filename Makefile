@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: install postgres test lint docs demo bench clean
+.PHONY: install postgres test lint docs demo demo-distributed bench clean
 
 # The shared-journal tests start a real PostgreSQL on loopback; a fresh machine gets the server
 # binaries from Debian when make runs as root (CI does), and a clear message otherwise.
@@ -45,6 +45,11 @@ docs: $(STAMP)
 
 demo: $(STAMP)
 	$(BIN)/python examples/demo.py
+
+# One campaign of 20,000 rows across 4 worker processes sharing a journal and a pace in
+# PostgreSQL, one worker killed mid-run; prints the proof from the fake's request log.
+demo-distributed: $(STAMP) postgres
+	$(BIN)/python examples/distributed_demo.py
 
 bench: $(STAMP)
 	$(BIN)/python -m benchmarks $(BENCH_ARGS)

@@ -1,8 +1,8 @@
 """engagive_async: the asyncio SDK for Engagive's WhatsApp Business Platform API.
 
 The root holds what users import daily: the client, the errors, the batch items and outcomes,
-the results, the pager and the journals. Three public subpackages hold the rest, each name in
-exactly one place:
+the results, the pager, the journals and the paces (``Throttle``, ``PostgresPacing``). Three
+public subpackages hold the rest, each name in exactly one place:
 
 * :mod:`engagive_async.builders`: message builders (``Text``, ``Image``, ``ReplyButtons``, ...)
   and template components and parameters;
@@ -40,7 +40,8 @@ from engagive_async._errors import (
     ValidationError,
 )
 from engagive_async._http._retry import RetryPolicy
-from engagive_async._journal import SqliteJournal
+from engagive_async._journal import PostgresJournal, SqliteJournal
+from engagive_async._pacing import Pacing, PacingUnavailableError, PostgresPacing, Throttle
 from engagive_async._paging._page_info import PageInfo, PagingParams
 from engagive_async._paging._pager import AsyncPager, Page
 from engagive_async._public import present as _present
@@ -106,12 +107,16 @@ __all__ = [
     "Language",
     "NotFoundError",
     "OutcomeStatus",
+    "Pacing",
+    "PacingUnavailableError",
     "Page",
     "PageInfo",
     "PaginationError",
     "PagingParams",
     "ParameterFormat",
     "PermissionDeniedError",
+    "PostgresJournal",
+    "PostgresPacing",
     "RateLimitError",
     "ReactionSend",
     "ResponseDecodeError",
@@ -127,6 +132,7 @@ __all__ = [
     "TemplateContent",
     "TemplatePreflightError",
     "TemplateSend",
+    "Throttle",
     "UpstreamError",
     "ValidationError",
     "__version__",

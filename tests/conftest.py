@@ -1,14 +1,16 @@
-"""Shared fixtures: a scripted router (respx) and a client over it."""
+"""Shared fixtures: a scripted router (respx), a client over it, and a real PostgreSQL."""
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
+import itertools
+from collections.abc import AsyncIterator, Iterator
 
 import httpx
 import pytest
 import respx
 
 from engagive_async import AsyncClient, RetryPolicy
+from engagive_async.testing import local_postgres
 
 TOKEN = "test-token"
 BASE = "https://api.engagive.test"
@@ -32,3 +34,30 @@ async def scripted(router: respx.MockRouter) -> AsyncIterator[AsyncClient]:
         TOKEN, base_url=BASE, transport=httpx.MockTransport(router.async_handler), retry=FAST_RETRY
     ) as client:
         yield client
+
+
+@pytest.fixture(scope="session")
+def postgres_server() -> Iterator[str]:
+    """One PostgreSQL server on loopback for the whole session (its DSN); never skipped."""
+    with local_postgres() as dsn:
+        yield dsn
+
+
+_schemas = itertools.count()
+
+
+@pytest.fixture
+def pg_schema() -> str:
+    """A schema name no other test uses: each test's journal tables start empty."""
+    return f"t{next(_schemas)}"
+
+
+@pytest.fixture
+def pg_database(postgres_server: str) -> str:
+    """The DSN of a database of this test's own (job tables and journal start empty)."""
+    import psycopg
+
+    name = f"db_{next(_schemas)}"
+    with psycopg.connect(postgres_server, autocommit=True) as admin:
+        admin.execute(f"CREATE DATABASE {name}")
+    return postgres_server.rsplit("/", 1)[0] + f"/{name}"

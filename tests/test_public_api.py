@@ -8,6 +8,7 @@ import pytest
 
 import engagive_async
 import engagive_async.builders
+import engagive_async.campaigns
 import engagive_async.journal
 import engagive_async.meta
 import engagive_async.testing
@@ -15,6 +16,7 @@ import engagive_async.testing
 DOORS = [
     engagive_async,
     engagive_async.builders,
+    engagive_async.campaigns,
     engagive_async.journal,
     engagive_async.meta,
     engagive_async.testing,
@@ -47,7 +49,7 @@ def test_each_public_name_has_one_door() -> None:
             seen[name] = door.__name__
 
 
-@pytest.mark.parametrize("door", DOORS[:4], ids=lambda d: d.__name__)
+@pytest.mark.parametrize("door", DOORS[:5], ids=lambda d: d.__name__)
 def test_public_classes_and_functions_name_their_door(door: types.ModuleType) -> None:
     """Reprs, tracebacks and pickles name the door, not a private module."""
     for name in door.__all__:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import click
 
 from engagive_async import __version__
+from engagive_async._cli.campaign import campaign
 from engagive_async._cli.catalog import contents, templates
 from engagive_async._cli.otel import start_otel
 from engagive_async._cli.report import report
@@ -48,3 +49,4 @@ cli.add_command(send_template)
 cli.add_command(templates)
 cli.add_command(contents)
 cli.add_command(report)
+cli.add_command(campaign)

@@ -5,10 +5,10 @@ from __future__ import annotations
 import enum
 import json
 import socket
-import sqlite3
 import ssl
 import sys
 from collections.abc import Awaitable, Callable
+from pathlib import Path
 from typing import Any, NoReturn, TypeVar
 from urllib.parse import urlsplit
 
@@ -27,6 +27,8 @@ from engagive_async import (
     _config,
 )
 from engagive_async._client import AsyncClient
+from engagive_async._journal import journal_errors
+from engagive_async._journal._postgres import is_postgres_dsn
 
 __all__ = [
     "ExitCode",
@@ -34,6 +36,7 @@ __all__ = [
     "connect",
     "connection_failure",
     "fail",
+    "journal_target",
     "print_json",
     "run_async",
     "stderr",
@@ -138,7 +141,7 @@ def run_async(main: Callable[[], Awaitable[T]]) -> T:
     except (ConfigurationError, AuthenticationError, PermissionDeniedError) as exc:
         # A token or account the API refuses is configuration to fix, like a missing token.
         fail(str(exc), ExitCode.BAD_INPUT)
-    except sqlite3.Error as exc:
+    except journal_errors() as exc:
         fail(f"the journal cannot be used: {exc}", ExitCode.BAD_INPUT)
     except APIConnectionError as exc:
         fail(connection_failure(exc), ExitCode.FAILED)
@@ -157,3 +160,8 @@ def fail(message: str, code: ExitCode) -> NoReturn:
 def print_json(value: Any) -> None:
     """One JSON document on stdout."""
     click.echo(json.dumps(value, indent=2, ensure_ascii=False, default=str))
+
+
+def journal_target(value: str) -> str | Path:
+    """``--journal``: a ``postgresql://`` URL stays a string, anything else is a file path."""
+    return value if is_postgres_dsn(value) else Path(value)

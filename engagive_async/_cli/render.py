@@ -124,7 +124,7 @@ class CampaignSummary:
     """
 
     campaign: str
-    journal_path: Path
+    journal_path: str | Path
     rows: int
     run: Mapping[OutcomeStatus, int]
     not_attempted: int

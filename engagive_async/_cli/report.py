@@ -8,9 +8,16 @@ import click
 from rich.markup import escape
 from rich.table import Table
 
-from engagive_async._cli.common import ExitCode, fail, print_json, run_async, stdout
+from engagive_async._cli.common import (
+    ExitCode,
+    fail,
+    journal_target,
+    print_json,
+    run_async,
+    stdout,
+)
 from engagive_async._cli.render import journal_json
-from engagive_async._journal import JournalSummary, SqliteJournal
+from engagive_async._journal import JournalSummary, describe_journal, open_journal
 
 __all__ = ["report"]
 
@@ -18,8 +25,8 @@ _STATUSES = ("SENT", "FAILED", "UNKNOWN", "SKIPPED", "IN_FLIGHT")
 
 
 @click.command()
-@click.argument("journal", type=click.Path(path_type=Path, dir_okay=False))
-@click.option("--campaign", help="Only this campaign [default: every campaign in the file].")
+@click.argument("journal", metavar="JOURNAL")
+@click.option("--campaign", help="Only this campaign [default: every campaign in the journal].")
 @click.option(
     "--csv",
     "csv_out",
@@ -27,25 +34,28 @@ _STATUSES = ("SENT", "FAILED", "UNKNOWN", "SKIPPED", "IN_FLIGHT")
     help="Write the campaign's rows (status, wamid, Meta's answer, error...) to this CSV file.",
 )
 @click.option("--json", "as_json", is_flag=True, help="Print JSON.")
-def report(journal: Path, campaign: str | None, csv_out: Path | None, as_json: bool) -> None:
-    """Summarise the campaigns of JOURNAL: rows by status and by Meta error code."""
-    if not journal.is_file():
-        fail(f"no journal at {journal}", ExitCode.BAD_INPUT)
+def report(journal: str, campaign: str | None, csv_out: Path | None, as_json: bool) -> None:
+    """Summarise the campaigns of JOURNAL (a SQLite file or a postgresql:// URL): rows by
+    status and by Meta error code."""
+    target = journal_target(journal)
+    label = describe_journal(target)
+    if isinstance(target, Path) and not target.is_file():
+        fail(f"no journal at {label}", ExitCode.BAD_INPUT)
 
     async def gather() -> tuple[list[JournalSummary], int | None]:
-        async with SqliteJournal(journal, "-", create=False) as reader:
+        async with open_journal(target, "-", create=False) as reader:
             names = await reader.campaigns()
         if campaign is not None:
             if campaign not in names:
-                fail(f"no campaign {campaign!r} in {journal} (it has: {names})", ExitCode.BAD_INPUT)
+                fail(f"no campaign {campaign!r} in {label} (it has: {names})", ExitCode.BAD_INPUT)
             names = [campaign]
         if csv_out is not None and len(names) != 1:
-            several = f"{journal} holds {len(names)} campaigns: choose one with --campaign"
+            several = f"{label} holds {len(names)} campaigns: choose one with --campaign"
             fail(several, ExitCode.BAD_INPUT)
         summaries = []
         exported = None
         for name in names:
-            async with SqliteJournal(journal, name, create=False) as one:
+            async with open_journal(target, name, create=False) as one:
                 summaries.append(await one.summary())
                 if csv_out is not None:
                     exported = await one.export_csv(csv_out)
@@ -55,7 +65,7 @@ def report(journal: Path, campaign: str | None, csv_out: Path | None, as_json: b
     if as_json:
         print_json(
             {
-                "journal": str(journal),
+                "journal": label,
                 "campaigns": {s.campaign: journal_json(s) for s in summaries},
                 **({"csv": str(csv_out), "exported": exported} if csv_out else {}),
             }
@@ -64,7 +74,7 @@ def report(journal: Path, campaign: str | None, csv_out: Path | None, as_json: b
     for summary in summaries:
         _print_campaign(summary)
     if not summaries:
-        stdout.print(f"{escape(str(journal))}: no campaigns yet")
+        stdout.print(f"{escape(label)}: no campaigns yet")
     if csv_out is not None:
         stdout.print(f"wrote {exported:,} rows to {escape(str(csv_out))}")
 

@@ -19,24 +19,36 @@ import click
 from engagive_async import (
     AccountClient,
     AuthenticationError,
+    Pacing,
     PermissionDeniedError,
+    PostgresPacing,
     TemplatePreflightError,
 )
-from engagive_async._cli.common import ExitCode, api_options, connect, fail, print_json, run_async
+from engagive_async._cli.common import (
+    ExitCode,
+    api_options,
+    connect,
+    fail,
+    journal_target,
+    print_json,
+    run_async,
+)
 from engagive_async._cli.common import stderr as err_console
 from engagive_async._cli.mapping import COLUMNS_HELP, TemplateMapper
 from engagive_async._cli.recipients import RecipientFileError
 from engagive_async._cli.render import CampaignSummary, ProgressView, print_summary, summary_json
 from engagive_async._cli.scan import ScanResult, iter_items, scan
-from engagive_async._journal import ALREADY_SENT, SqliteJournal
+from engagive_async._journal import ALREADY_SENT, describe_journal, open_journal
 from engagive_async.models.batch import BatchProgress, OutcomeStatus, SendOutcome, TemplateSend
 from engagive_async.resources.preflight import body_parameter_count
 
-__all__ = ["send_template"]
+__all__ = ["SHARED_DEFAULT_RATE", "check_template_options", "report_problems", "send_template"]
 
 # Meta's rules, checked here too so that a typo stops the run before the file is read.
 _TEMPLATE_NAME = re.compile(r"[a-z0-9_]{1,512}")
 _LANG_CODE = re.compile(r"[a-z]{2,3}(_[A-Za-z0-9]{2,4})?")
+#: Meta's default throughput per number, the shared rate when --pacing comes without a rate.
+SHARED_DEFAULT_RATE = 80.0
 
 
 @attrs.frozen(kw_only=True)
@@ -47,9 +59,11 @@ class _Campaign:
     rows: int
     concurrency: int
     rate_limit: float | None
+    pacing: str | None
+    pacing_key: str | None
     deadline: float | None
     grace: float
-    journal: Path
+    journal: str | Path
     campaign: str
     resend_unknown: bool
     as_json: bool
@@ -100,6 +114,17 @@ class _Tally:
     "--rate-limit", type=click.FloatRange(0, min_open=True), help="Messages per second at most."
 )
 @click.option(
+    "--pacing",
+    metavar="postgresql://...",
+    help="Share the pace (rate, pause after a 429, spacing per recipient) with every worker "
+    "sending for the same key through this PostgreSQL; the rate is --rate-limit "
+    f"[default: {SHARED_DEFAULT_RATE:g}/s, Meta's default per number].",
+)
+@click.option(
+    "--pacing-key",
+    help="What the shared pace belongs to, e.g. the sending number [default: account:ACCOUNT].",
+)
+@click.option(
     "--deadline",
     type=click.FloatRange(0, min_open=True),
     help="Seconds: then start no new sends (the rest are SKIPPED, resumable).",
@@ -113,8 +138,9 @@ class _Tally:
 )
 @click.option(
     "--journal",
-    type=click.Path(path_type=Path, dir_okay=False),
-    help="SQLite file [default: FILE's stem + .journal.sqlite, next to FILE].",
+    metavar="PATH|URL",
+    help="SQLite file, or a postgresql:// URL shared by several machines "
+    "[default: FILE's stem + .journal.sqlite, next to FILE].",
 )
 @click.option("--campaign", help="Campaign name in the journal [default: FILE:TEMPLATE:LANG].")
 @click.option("--dry-run", is_flag=True, help="Check every row; send nothing.")
@@ -143,9 +169,11 @@ def send_template(
     account: str,
     concurrency: int,
     rate_limit: float | None,
+    pacing: str | None,
+    pacing_key: str | None,
     deadline: float | None,
     grace: float,
-    journal: Path | None,
+    journal: str | None,
     campaign: str | None,
     dry_run: bool,
     resend_unknown: bool,
@@ -161,10 +189,9 @@ def send_template(
     its request and again with its outcome, so rerunning the same command after a crash or
     Ctrl-C sends only what was not sent (see --resend-unknown).
     """
-    if not _TEMPLATE_NAME.fullmatch(template):
-        fail(f"--template {template!r}: lowercase letters, digits and _ only", ExitCode.BAD_INPUT)
-    if not _LANG_CODE.fullmatch(lang):
-        fail(f"--lang {lang!r} is not a language code such as en or en_US", ExitCode.BAD_INPUT)
+    check_template_options(template, lang)
+    if pacing is not None and not pacing.startswith(("postgresql://", "postgres://")):
+        fail(f"--pacing {pacing!r}: expected a postgresql:// URL", ExitCode.BAD_INPUT)
     mapper = TemplateMapper(template, lang, ignore_extra=ignore_extra_columns)
     try:
         checked = scan(file, mapper)
@@ -173,7 +200,7 @@ def send_template(
     except KeyboardInterrupt:
         fail("interrupted while checking the file; nothing was sent", ExitCode.INTERRUPTED)
     if not checked.ok:
-        _report_problems(file, checked, as_json=as_json)
+        report_problems(file, checked, as_json=as_json)
         sys.exit(ExitCode.BAD_INPUT)
     if dry_run:
         if as_json:
@@ -188,9 +215,13 @@ def send_template(
         rows=checked.rows,
         concurrency=concurrency,
         rate_limit=rate_limit,
+        pacing=pacing,
+        pacing_key=pacing_key,
         deadline=deadline,
         grace=grace,
-        journal=journal or file.with_name(f"{file.stem}.journal.sqlite"),
+        journal=journal_target(journal)
+        if journal
+        else file.with_name(f"{file.stem}.journal.sqlite"),
         campaign=campaign or f"{file.name}:{template}:{lang}",
         resend_unknown=resend_unknown,
         as_json=as_json,
@@ -211,8 +242,11 @@ async def _run(run: _Campaign) -> CampaignSummary:
     # One pooled connection per send in flight; the preflight read reuses one of them.
     client = connect(run.token, run.base_url, max_connections=run.concurrency)
     description = f"Sending {run.mapper.template}"
-    journal = SqliteJournal(run.journal, run.campaign, resend_unknown=run.resend_unknown)
-    async with client:
+    journal = open_journal(run.journal, run.campaign, resend_unknown=run.resend_unknown)
+    pacing = _pacing(run)
+    async with client, contextlib.AsyncExitStack() as stack:
+        if isinstance(pacing, PostgresPacing):
+            await stack.enter_async_context(pacing)
         acct = client.account(run.account)
         # The template is read first: a wrong token or account, or a template Meta would
         # refuse for every row, stops here, before the journal and before any send.
@@ -223,7 +257,8 @@ async def _run(run: _Campaign) -> CampaignSummary:
                 outcomes = acct.messages.send_many(
                     _until_stopped(iter_items(run.file, run.mapper), tally),
                     concurrency=run.concurrency,
-                    rate_limit=run.rate_limit,
+                    rate_limit=run.rate_limit if pacing is None else None,
+                    pacing=pacing,
                     deadline=run.deadline,
                     grace=run.grace,
                     journal=journal,
@@ -234,7 +269,10 @@ async def _run(run: _Campaign) -> CampaignSummary:
                 try:
                     await _consume(outcomes, tally, run.grace)
                 except RecipientFileError as exc:
-                    fail(f"{exc}; rows sent so far are in {run.journal}", ExitCode.BAD_INPUT)
+                    fail(
+                        f"{exc}; rows sent so far are in {describe_journal(run.journal)}",
+                        ExitCode.BAD_INPUT,
+                    )
             totals = await journal.summary()
     if tally.refused is not None:
         err_console.print(
@@ -244,7 +282,7 @@ async def _run(run: _Campaign) -> CampaignSummary:
     done = tally.last.done if tally.last is not None else 0
     return CampaignSummary(
         campaign=run.campaign,
-        journal_path=run.journal,
+        journal_path=describe_journal(run.journal),
         rows=run.rows,
         run=by_status,
         not_attempted=max(0, run.rows - done),
@@ -267,6 +305,17 @@ async def _preflight(acct: AccountClient, run: _Campaign) -> None:
         # The body parameters are the file's body.N columns: say so in the file's terms.
         hint = "; the file's body.N columns give them" if exc.field == "components" else ""
         fail(f"{exc.reason}{hint}; nothing was sent", ExitCode.BAD_INPUT)
+
+
+def _pacing(run: _Campaign) -> Pacing | None:
+    """The shared pace asked for with --pacing, or None for send_many's own Throttle."""
+    if run.pacing is None:
+        return None
+    return PostgresPacing(
+        run.pacing,
+        key=run.pacing_key or f"account:{run.account}",
+        rate=run.rate_limit or SHARED_DEFAULT_RATE,
+    )
 
 
 async def _consume(
@@ -326,7 +375,16 @@ def _exit_code(
     return ExitCode.FAILED if unsent or skipped_unsent or done < rows else ExitCode.OK
 
 
-def _report_problems(file: Path, checked: ScanResult, *, as_json: bool) -> None:
+def check_template_options(template: str, lang: str) -> None:
+    """Exit with BAD_INPUT unless ``--template`` and ``--lang`` follow Meta's rules."""
+    if not _TEMPLATE_NAME.fullmatch(template):
+        fail(f"--template {template!r}: lowercase letters, digits and _ only", ExitCode.BAD_INPUT)
+    if not _LANG_CODE.fullmatch(lang):
+        fail(f"--lang {lang!r} is not a language code such as en or en_US", ExitCode.BAD_INPUT)
+
+
+def report_problems(file: Path, checked: ScanResult, *, as_json: bool) -> None:
+    """The file's problems: on stderr, exiting with BAD_INPUT; or as JSON (the caller exits)."""
     if as_json:
         print_json(
             {

@@ -33,7 +33,7 @@ from engagive_async._errors import (
 )
 from engagive_async._http._retry import parse_retry_after
 from engagive_async._http._transport import ResponseTooLarge
-from engagive_async._pacing._throttle import Throttle
+from engagive_async._pacing._protocol import Pacing
 from engagive_async._policy._meta_codes import pauses_everyone
 from engagive_async._wire._converter import parse_meta_error
 from engagive_async.models.results import Envelope, headers_dict
@@ -314,10 +314,10 @@ def connection_error(exc: httpx.TransportError, method: str, url: str) -> APICon
     return APIConnectionError(what, method=method, url=url, request_sent=not never_sent)
 
 
-def slow_everyone(throttle: Throttle, error: APIError, delay: float | None) -> None:
+async def slow_everyone(pacing: Pacing, error: APIError, delay: float | None) -> None:
     """Pause a batch's shared pace when ``error`` says the server wants everyone slower."""
     if isinstance(error, RateLimitError):
-        throttle.pause(
+        await pacing.pause(
             delay
             if delay is not None
             else (error.retry_after if error.retry_after is not None else 1.0)
@@ -327,7 +327,7 @@ def slow_everyone(throttle: Throttle, error: APIError, delay: float | None) -> N
         and error.meta_error is not None
         and pauses_everyone(error.meta_error.code)
     ):
-        throttle.pause(delay if delay is not None else 1.0)
+        await pacing.pause(delay if delay is not None else 1.0)
 
 
 def _error_text(body: Mapping[str, Any]) -> str | None:

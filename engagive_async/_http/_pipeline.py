@@ -42,7 +42,7 @@ from engagive_async._http._body import read_body
 from engagive_async._http._retry import RetryPolicy
 from engagive_async._http._shortcut import Shortcut, create_http_client
 from engagive_async._observe import current, error_type, get_logger
-from engagive_async._pacing._throttle import Throttle
+from engagive_async._pacing._protocol import Pacing
 from engagive_async._policy._resend import IDEMPOTENT_METHODS
 from engagive_async._wire._converter import DecodeFailure, structure
 from engagive_async.models.results import Envelope
@@ -183,7 +183,8 @@ class HttpPipeline:
         *,
         params: Mapping[str, Any] | None = None,
         json: Any = None,
-        throttle: Throttle | None = None,
+        pacing: Pacing | None = None,
+        recipient: str | None = None,
         trace: CallTrace | None = None,
         retry: RetryPolicy | None = None,
         options: CallOptions = NO_OPTIONS,
@@ -197,8 +198,10 @@ class HttpPipeline:
                 server's ``next`` link).
             params: query parameters; ``None`` values are dropped.
             json: the JSON body, if any.
-            throttle: a batch's shared pace: waited on before each attempt, and paused for
+            pacing: a batch's shared pace: waited on before each attempt, and paused for
                 everyone when the server says to slow down.
+            recipient: the number a send goes to, for the pace's spacing per recipient. Only
+                the first attempt is spaced: a retry follows a refusal, which delivered nothing.
             trace: receives the number of attempts made.
             retry: a policy for this call instead of the client's.
             options: this call's deadline and extra headers.
@@ -235,8 +238,8 @@ class HttpPipeline:
         failure: BaseException | None = None
         try:
             while True:
-                if throttle is not None:
-                    await throttle.acquire()
+                if pacing is not None:
+                    await pacing.acquire(recipient if attempt == 0 else None)
                 now = anyio.current_time()
                 if deadline is None and call_budget is not None:
                     deadline = now + call_budget  # the batch's pace is not the call's time
@@ -259,8 +262,8 @@ class HttpPipeline:
                             method, template, url, seconds, status=status, error=error, span=span
                         )
                     delay = policy.delay_before_retry(error, attempt=attempt, idempotent=idempotent)
-                    if throttle is not None:
-                        slow_everyone(throttle, error, delay)
+                    if pacing is not None:
+                        await slow_everyone(pacing, error, delay)
                     if delay is None or (
                         deadline is not None and anyio.current_time() + delay >= deadline
                     ):

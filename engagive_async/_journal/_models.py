@@ -8,11 +8,9 @@ from typing import Any
 
 import attrs
 
+from engagive_async._sending._send_journal import DuplicateRowKeyError
+
 __all__ = ["DuplicateRowKeyError", "JournalEntry", "JournalSummary", "entry_from_row"]
-
-
-class DuplicateRowKeyError(ValueError):
-    """Two items of one run share a row key; the second is not sent."""
 
 
 @attrs.frozen(kw_only=True)

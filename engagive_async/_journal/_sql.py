@@ -56,9 +56,11 @@ ON CONFLICT (campaign, row_key) DO UPDATE SET
     attempts = attempts + excluded.attempts, reason = excluded.reason,
     updated_at = excluded.updated_at
 """
-# An outcome for a row this run never claimed (invalid item, or skipped unstarted) must not
-# overwrite what this run already wrote under the same key.
-RECORD_UNCLAIMED = RECORD + " WHERE run_id != excluded.run_id AND status != 'SENT'"
+# An outcome for a row this run never claimed (an invalid item) overwrites neither what this
+# run wrote under the key, nor a row another process holds or may have sent.
+RECORD_UNCLAIMED = (
+    RECORD + " WHERE run_id != excluded.run_id AND status NOT IN ('SENT', 'IN_FLIGHT', 'UNKNOWN')"
+)
 # A row never started this run adds nothing to what an earlier run knew about it.
 RECORD_SKIPPED = """
 INSERT INTO engagive_sends

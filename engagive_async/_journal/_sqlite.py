@@ -9,12 +9,11 @@ from __future__ import annotations
 
 import csv
 import datetime as dt
-import json
 import logging
 import sqlite3
 import time
 import uuid
-from collections.abc import Awaitable
+from collections.abc import Awaitable, Sequence
 from pathlib import Path
 from types import TracebackType
 from typing import Literal, Self, TypeVar
@@ -29,33 +28,25 @@ from engagive_async._journal._models import (
     JournalSummary,
     entry_from_row,
 )
+from engagive_async._journal._rules import (
+    HELD_ELSEWHERE,
+    IN_FLIGHT,
+    error_text,
+    meta_json,
+    meta_message,
+    recipient_of,
+    retryable_outcome,
+    row_key,
+    skip_reason_for,
+)
 from engagive_async._journal._worker import SqliteWorker
 from engagive_async._observe import current, get_logger
-from engagive_async._policy._resend import (
-    ALREADY_SENT,
-    FAILED_FINAL,
-    IN_FLIGHT,
-    MAYBE_SENT,
-    may_send_again,
-    rerun_skip_reason,
-)
 from engagive_async.models.batch import OutcomeStatus, SendItem, SendOutcome
 
-__all__ = [
-    "ALREADY_SENT",
-    "FAILED_FINAL",
-    "IN_FLIGHT",
-    "MAYBE_SENT",
-    "OTHER_RECIPIENT",
-    "SqliteJournal",
-]
+__all__ = ["SqliteJournal"]
 
 log = get_logger("journal")
 R = TypeVar("R")
-
-#: Journal statuses are the outcome statuses, plus IN_FLIGHT for a row claimed and not answered.
-#: Why a rerun skips a row is the at-most-once rule's (``_policy._resend``), except this one.
-OTHER_RECIPIENT = "the journal holds another recipient under this row key"
 
 
 class SqliteJournal:
@@ -146,39 +137,87 @@ class SqliteJournal:
 
     # --- the SendJournal protocol -----------------------------------------------------------
 
-    async def skip_reason(self, index: int, item: SendItem) -> str | None:
-        """Why the item must not be sent now, or ``None`` to send it (see the module table)."""
-        if self._fresh:
-            return None
-        key = _row_key(index, item)
-        found = await self._db.call(
+    async def skip_reasons(self, items: Sequence[tuple[int, SendItem]]) -> dict[int, str]:
+        """Why some of these items must not be sent now (see the rules in ``_rules``)."""
+        keyed = {row_key(index, item): (index, item) for index, item in items}
+        # A campaign with no rows when the journal opened has nothing to skip; a row another
+        # process wrote since is still caught by the claim, which reads it in its transaction.
+        if not keyed or self._fresh:
+            return {}
+        marks = ", ".join("?" * len(keyed))
+        rows = await self._db.call(
             lambda c: c.execute(
+                "SELECT row_key, status, recipient, retryable, run_id FROM engagive_sends "  # noqa: S608 - placeholders only
+                f"WHERE campaign = ? AND row_key IN ({marks})",
+                (self.campaign, *keyed),
+            ).fetchall(),
+            writes=False,
+        )
+        reasons: dict[int, str] = {}
+        for key, status, recipient, retryable, run_id in rows:
+            if run_id == self._run_id:
+                continue  # a duplicate key in this run: claim refuses it
+            index, item = keyed[key]
+            reason = skip_reason_for(
+                status, recipient, bool(retryable), item, resend_unknown=self.resend_unknown
+            )
+            if reason is not None:
+                reasons[index] = reason
+        return reasons
+
+    async def claim(self, index: int, item: SendItem) -> str | None:
+        """Take the row IN_FLIGHT for this run, unless it may not go; committed on return.
+
+        Reading the row and writing the claim share one write transaction, so two processes
+        on one file cannot both win a row.
+
+        Raises:
+            DuplicateRowKeyError: this run already holds the same row key.
+        """
+        key = row_key(index, item)
+        now = _now()
+        params = (self.campaign, key, index, recipient_of(item), self._run_id, now, now)
+
+        def claim(conn: sqlite3.Connection) -> str | None:
+            found = conn.execute(
                 "SELECT status, recipient, retryable, run_id FROM engagive_sends "
                 "WHERE campaign = ? AND row_key = ?",
                 (self.campaign, key),
-            ).fetchone(),
-            writes=False,
-        )
-        if found is None:
+            ).fetchone()
+            if found is not None:
+                status, recipient, retryable, run_id = found
+                if run_id == self._run_id:
+                    raise DuplicateRowKeyError(f"row key {key!r} appears twice in this run")
+                if status == IN_FLIGHT and not self.resend_unknown:
+                    return HELD_ELSEWHERE
+                reason = skip_reason_for(
+                    status, recipient, bool(retryable), item, resend_unknown=self.resend_unknown
+                )
+                if reason is not None:
+                    return reason
+            conn.execute(sql.CLAIM, params)
             return None
-        status, recipient, retryable, run_id = found
-        if run_id == self._run_id:
-            return None  # a duplicate key in this run: before_send refuses it
-        if recipient != _recipient(item):
-            return OTHER_RECIPIENT
-        return rerun_skip_reason(
-            status, sendable_failure=bool(retryable), resend_unknown=self.resend_unknown
-        )
+
+        lost = await self._timed("claim", self._db.call(claim))
+        if lost is None:
+            self._claimed.add(key)
+        return lost
+
+    # The earlier one-item shape (``ItemJournal``), kept for code written against it.
+
+    async def skip_reason(self, index: int, item: SendItem) -> str | None:
+        """Why the item must not be sent now, or ``None``: ``skip_reasons`` for one item."""
+        return (await self.skip_reasons([(index, item)])).get(index)
 
     async def before_send(self, index: int, item: SendItem) -> None:
-        """Claim the row IN_FLIGHT; returns once that is committed.
+        """Claim the row IN_FLIGHT whatever it holds; returns once that is committed.
 
         Raises:
             DuplicateRowKeyError: this run already claimed the same row key.
         """
-        key = _row_key(index, item)
+        key = row_key(index, item)
         now = _now()
-        params = (self.campaign, key, index, _recipient(item), self._run_id, now, now)
+        params = (self.campaign, key, index, recipient_of(item), self._run_id, now, now)
 
         if await self._timed("claim", self._db.change(sql.CLAIM, params)) == 0:
             raise DuplicateRowKeyError(f"row key {key!r} appears twice in this run")
@@ -191,7 +230,7 @@ class SqliteJournal:
         """
         if isinstance(outcome.error, DuplicateRowKeyError):
             return  # the row belongs to the item that claimed it first
-        key = _row_key(outcome.index, outcome.item)
+        key = row_key(outcome.index, outcome.item)
         claimed = key in self._claimed
         self._claimed.discard(key)
         status = outcome.status
@@ -199,20 +238,17 @@ class SqliteJournal:
             statement = sql.RECORD_SKIPPED
         else:
             statement = sql.RECORD if claimed else sql.RECORD_UNCLAIMED
-        meta = outcome.meta_response
-        retryable = status is OutcomeStatus.FAILED and may_send_again(
-            outcome.error, attempts=outcome.attempts
-        )
+        retryable = retryable_outcome(outcome)
         params = (
             self.campaign,
             key,
             outcome.index,
-            _recipient(outcome.item),
+            recipient_of(outcome.item),
             status.name,
             self._run_id,
             outcome.wamid,
-            json.dumps(dict(meta), ensure_ascii=False, default=str) if meta is not None else None,
-            _error_text(outcome.error),
+            meta_json(outcome),
+            error_text(outcome.error),
             outcome.meta_error_code,
             int(retryable),
             outcome.attempts,
@@ -279,7 +315,7 @@ class SqliteJournal:
                 by_status=by_status,
                 by_meta_error={code: count for code, count, _, _ in codes},
                 meta_error_examples={
-                    code: _meta_message(meta) or error or "" for code, _, meta, error in codes
+                    code: meta_message(meta) or error or "" for code, _, meta, error in codes
                 },
             )
 
@@ -317,31 +353,6 @@ class SqliteJournal:
             return count
 
         return await self._db.call(export, writes=False)
-
-
-def _row_key(index: int, item: SendItem) -> str:
-    return item.key if item.key is not None else str(index)
-
-
-def _recipient(item: SendItem) -> str:
-    # "+92300..." and "92300..." are one recipient; the SDK sends the digits either way.
-    return item.to.strip().removeprefix("+")
-
-
-def _meta_message(meta_response: str | None) -> str | None:
-    """Meta's own words for an error (``error.message``), from a stored metaResponse."""
-    try:
-        message = json.loads(meta_response or "null")["error"]["message"]
-    except (ValueError, TypeError, KeyError):
-        return None
-    return message if isinstance(message, str) else None
-
-
-def _error_text(error: BaseException | None) -> str | None:
-    if error is None:
-        return None
-    text = str(error)
-    return f"{type(error).__name__}: {text}" if text else type(error).__name__
 
 
 _last_stamp: tuple[int, str] = (-1, "")

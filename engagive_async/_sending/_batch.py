@@ -7,6 +7,10 @@ the outcomes that completed meanwhile. The input is never materialised and a few
 ``concurrency`` outcomes at most wait for the consumer, so a million-item campaign holds about as
 much memory as a hundred-item one.
 
+With a journal, the input is read a chunk of ``concurrency`` items at a time, and the journal
+checks the whole chunk at once; each item is then claimed just before its request (a lost claim
+is SKIPPED), and a journal that fails stops the batch (see ``SendJournal``).
+
 Stopping: a deadline, ``stop_on``, or the consumer leaving all stop the pulling of new items;
 items pulled but not started are reported SKIPPED, and so is the rest of a sized input (a list);
 an open-ended input (a generator, an async iterator) is left where it stopped, unread. Items in
@@ -30,9 +34,10 @@ import sniffio
 from anyio.abc import TaskGroup
 
 from engagive_async._background import Producer, stream_from_background
+from engagive_async._checks._fields import validate_recipient
 from engagive_async._http import CallTrace
 from engagive_async._observe import OFF, refresh
-from engagive_async._pacing._throttle import Throttle
+from engagive_async._pacing._protocol import PacedAhead, Pacing
 from engagive_async._policy._resend import outcome_status_for
 from engagive_async._sending._delivery import Delivery, one_by_one
 from engagive_async._sending._observed import (
@@ -44,8 +49,14 @@ from engagive_async._sending._observed import (
     sampler,
 )
 from engagive_async._sending._options import BatchOptions
-from engagive_async._sending._send_journal import SendJournal
-from engagive_async._sending._source import Items, ItemSource
+from engagive_async._sending._send_journal import (
+    JOURNAL_UNAVAILABLE,
+    DuplicateRowKeyError,
+    ItemJournal,
+    SendJournal,
+    as_send_journal,
+)
+from engagive_async._sending._source import CheckedSource, Items, ItemSource
 from engagive_async.models.batch import (
     BatchProgress,
     OutcomeStatus,
@@ -61,10 +72,10 @@ SENT, FAILED, UNKNOWN, SKIPPED = (
     OutcomeStatus.SKIPPED,
 )
 
-__all__ = ["BatchOptions", "Items", "Prepare", "SendJournal", "Sender", "run_batch"]
+__all__ = ["BatchOptions", "ItemJournal", "Items", "Prepare", "SendJournal", "Sender", "run_batch"]
 
-#: Sends one prepared item: given the batch's throttle, and a trace to count attempts in.
-Sender = Callable[[Throttle, CallTrace], Awaitable[SendResult]]
+#: Sends one prepared item: given the batch's pace, and a trace to count attempts in.
+Sender = Callable[[Pacing, CallTrace], Awaitable[SendResult]]
 #: Validates an item (raising ValidationError) and returns its sender; no I/O.
 Prepare = Callable[[SendItem], Sender]
 
@@ -87,10 +98,13 @@ class _BatchRun:
     def __init__(self, items: Items, prepare: Prepare, options: BatchOptions) -> None:
         self._prepare = prepare
         self._o = options
-        self._throttle = options.throttle()
+        self._pacing = options.pace()
+        self._journal = as_send_journal(options.journal) if options.journal is not None else None
         self._total = len(items) if isinstance(items, Sized) else None
         self._traced: Sampler = sampler(options.trace_sends)
-        self._source = ItemSource(items)
+        # With a journal, the input is read a chunk at a time (one skip check per chunk).
+        self._source = CheckedSource(ItemSource(items), self._journal, options.concurrency)
+        self._journal_failed = False
         self._stop_reason: str | None = None
         self._in_flight: set[anyio.CancelScope] = set()
         self._unscoped = 0  # items in flight without a scope of their own
@@ -164,12 +178,20 @@ class _BatchRun:
             # A stop never pulls more from an open-ended input: a generator may be endless, or
             # a cursor its owner still wants. A sized input (a list) is already in memory, so
             # its items never pulled get their SKIPPED outcome, even while being torn down.
-            if self._total is not None:
-                with anyio.CancelScope(shield=True):
+            # Items read ahead into a journal's chunk are reported SKIPPED too; from an
+            # open-ended input they leave no journal row, like the rows never read.
+            sized = self._total is not None
+            with anyio.CancelScope(shield=True):
+                for index, item in self._source.take_buffered():
+                    skipped = SendOutcome(
+                        index=index, item=item, status=SKIPPED, reason=self._stop_reason
+                    )
+                    await self._emit(skipped, record=sized)
+                if sized:
                     await self._skip_the_rest()
 
     async def _skip_the_rest(self) -> None:
-        while (pulled := await self._source.next()) is not None:
+        while (pulled := await self._source.next_unchecked()) is not None:
             index, item = pulled
             await self._emit(
                 SendOutcome(index=index, item=item, status=SKIPPED, reason=self._stop_reason)
@@ -199,7 +221,7 @@ class _BatchRun:
             pulled = await self._source.next()
             if pulled is None:
                 return
-            index, item = pulled
+            index, item, skip = pulled
             stopped_while_pulling = self._current_stop()  # the pull awaited: a stop may have come
             if stopped_while_pulling is not None:
                 await self._emit(
@@ -208,7 +230,7 @@ class _BatchRun:
                     )
                 )
                 return
-            await self._send(index, item)
+            await self._send(index, item, skip)
 
     @property
     def _out(self) -> Delivery:
@@ -219,14 +241,37 @@ class _BatchRun:
         # A method, not the attribute, so type checkers do not carry a narrowing across awaits.
         return self._stop_reason
 
-    async def _send(self, index: int, item: SendItem) -> None:
-        journal = self._o.journal
-        if journal is not None:
-            skip = await journal.skip_reason(index, item)
-            if skip is not None:
-                outcome = SendOutcome(index=index, item=item, status=SKIPPED, reason=skip)
-                await self._emit(outcome, record=False)
-                return
+    async def _skip(self, index: int, item: SendItem, reason: str) -> None:
+        # The journal's word (or its failure): the row is not this run's to write.
+        await self._emit(
+            SendOutcome(index=index, item=item, status=SKIPPED, reason=reason), record=False
+        )
+        if reason == JOURNAL_UNAVAILABLE:
+            self._journal_down()
+
+    def _journal_down(self) -> None:
+        self._journal_failed = True
+        self._stop(JOURNAL_UNAVAILABLE)
+
+    async def _claim(self, journal: SendJournal, index: int, item: SendItem) -> str | None:
+        """None once the row is durably this run's; else why the item is not sent."""
+        if self._journal_failed:
+            return JOURNAL_UNAVAILABLE
+        lost: str | None = JOURNAL_UNAVAILABLE
+        try:
+            with anyio.CancelScope(shield=True):
+                lost = await journal.claim(index, item)
+        except DuplicateRowKeyError:
+            raise  # the item's own fault: it becomes FAILED
+        except Exception:  # noqa: BLE001 - no durable claim, no send: stop the batch
+            return JOURNAL_UNAVAILABLE
+        return lost
+
+    async def _send(self, index: int, item: SendItem, skip: str | None) -> None:
+        journal = self._journal
+        if skip is not None:
+            await self._skip(index, item, skip)
+            return
         try:
             send = self._prepare(item)
         except Exception as exc:  # noqa: BLE001 - invalid item: FAILED, the batch goes on
@@ -246,12 +291,17 @@ class _BatchRun:
         result: SendResult | None = None
         error: BaseException | None = None
         reason: str | None = None
+        lost: str | None = None  # why the journal did not give this run the row
+        pacing = self._pacing
         try:
             with scope if scope is not None else _NO_SCOPE, telemetry.activate(span):
                 if journal is not None:
-                    with anyio.CancelScope(shield=True):
-                        await journal.before_send(index, item)
-                result = await send(self._throttle, trace)
+                    # The pace first, then the claim: see PacedAhead.
+                    await pacing.acquire(_recipient(item))
+                    pacing = PacedAhead(pacing)
+                    lost = await self._claim(journal, index, item)
+                if lost is None:
+                    result = await send(pacing, trace)
             status = SENT if result is not None else _cancelled_status(trace)
             reason = None if result is not None else self._stop_reason
         except anyio.get_cancelled_exc_class():
@@ -280,6 +330,11 @@ class _BatchRun:
             else:
                 self._unscoped -= 1
         elapsed = self._clock() - started
+        if lost is not None:
+            if span is not None:
+                telemetry.end_send(span, kind, SKIPPED.value, elapsed, wamid=None, error=None)
+            await self._skip(index, item, lost)
+            return
         if span is not None or telemetry.metrics:
             wamid = result.wamid if result is not None else None
             telemetry.end_send(span, kind, status.value, elapsed, wamid=wamid, error=error)
@@ -299,9 +354,15 @@ class _BatchRun:
     async def _emit(self, outcome: SendOutcome, *, record: bool = True) -> None:
         self._by_status[outcome.status] += 1
         note_outcome(self._counts, outcome)
-        if record and self._o.journal is not None:
-            with anyio.CancelScope(shield=True):
-                await self._o.journal.record(outcome)
+        # After a journal failure, an item never started adds nothing worth another try; an
+        # answered one is still offered (the journal may be back), its row in flight if not.
+        unstarted = outcome.status is SKIPPED and outcome.attempts == 0
+        if record and self._journal is not None and not (self._journal_failed and unstarted):
+            try:
+                with anyio.CancelScope(shield=True):
+                    await self._journal.record(outcome)
+            except Exception:  # noqa: BLE001 - the row stays in flight (never resent); stop
+                self._journal_down()
         if self._o.on_progress is not None:
             self._o.on_progress(self._progress())
         if self._o.stop_on is not None and self._o.stop_on(outcome):
@@ -327,6 +388,11 @@ def _clock() -> Callable[[], float]:
 
         return asyncio.get_running_loop().time  # what anyio's asyncio backend returns
     return anyio.current_time
+
+
+def _recipient(item: SendItem) -> str:
+    # The item passed its checks (prepare ran): this is the number its request goes to.
+    return validate_recipient(item.to)
 
 
 def _cancelled_status(trace: CallTrace) -> OutcomeStatus:

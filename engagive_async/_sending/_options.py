@@ -14,8 +14,9 @@ import attrs
 from engagive_async._checks._arguments import at_least, check_positive
 from engagive_async._errors import ValidationError
 from engagive_async._http._retry import RetryPolicy
+from engagive_async._pacing._protocol import Pacing
 from engagive_async._pacing._throttle import Throttle
-from engagive_async._sending._send_journal import SendJournal
+from engagive_async._sending._send_journal import ItemJournal, SendJournal
 from engagive_async.models.batch import BatchProgress, SendOutcome
 
 __all__ = ["DEFAULT_CONCURRENCY", "BatchOptions"]
@@ -46,12 +47,21 @@ class BatchOptions:
     grace: float = attrs.field(default=10.0, validator=at_least(0))
     stop_on: Callable[[SendOutcome], bool] | None = None
     on_progress: Callable[[BatchProgress], object] | None = None
-    journal: SendJournal | None = None
+    journal: SendJournal | ItemJournal | None = None
     retry: RetryPolicy | None = None
     trace_sends: bool | float = True
+    pacing: Pacing | None = None
 
-    def throttle(self) -> Throttle:
-        """A fresh pace for one run of the batch."""
+    def __attrs_post_init__(self) -> None:
+        if self.pacing is not None and self.rate_limit is not None:
+            raise ValidationError(
+                "rate_limit", "give rate_limit or pacing, not both: a shared pace has its own rate"
+            )
+
+    def pace(self) -> Pacing:
+        """The batch's pace: the shared one given as ``pacing``, else a fresh in-process one."""
+        if self.pacing is not None:
+            return self.pacing
         # A tenth of a second's worth of burst: a whole second's worth would let a batch open
         # with one rate's worth of sends at once, which is what per-number limits punish.
         rate = self.rate_limit

@@ -13,8 +13,15 @@ from engagive_async._checks._messages import validate_message, validate_typed_co
 from engagive_async._http import CallOptions, CallTrace
 from engagive_async._http._pipeline import NO_OPTIONS
 from engagive_async._http._retry import RetryPolicy
-from engagive_async._pacing._throttle import Throttle
-from engagive_async._sending._batch import BatchOptions, Items, Sender, SendJournal, run_batch
+from engagive_async._pacing._protocol import Pacing
+from engagive_async._sending._batch import (
+    BatchOptions,
+    ItemJournal,
+    Items,
+    Sender,
+    SendJournal,
+    run_batch,
+)
 from engagive_async._sending._observed import send_one
 from engagive_async._sending._options import DEFAULT_CONCURRENCY
 from engagive_async._wire import _routes as routes
@@ -147,11 +154,12 @@ class MessagesResource(Resource):
         concurrency: int = DEFAULT_CONCURRENCY,
         ordered: bool = False,
         rate_limit: float | None = None,
+        pacing: Pacing | None = None,
         deadline: float | dt.datetime | None = None,
         grace: float = 10.0,
         stop_on: Callable[[SendOutcome], bool] | None = None,
         on_progress: Callable[[BatchProgress], object] | None = None,
-        journal: SendJournal | None = None,
+        journal: SendJournal | ItemJournal | None = None,
         retry: RetryPolicy | None = None,
         preflight: bool = False,
         timeout: float | None = None,
@@ -171,14 +179,21 @@ class MessagesResource(Resource):
             ordered: yield outcomes in input order (else as they complete).
             rate_limit: client-side cap in messages per second for this batch, smoothed:
                 at most a tenth of a second's worth may start back to back.
+            pacing: the pace to send at instead of ``rate_limit``: a
+                :class:`~engagive_async.Throttle` of your own, or a
+                :class:`~engagive_async.PostgresPacing` that every worker sending for the same
+                number shares (rate, pause after a 429, spacing per recipient). The batch uses
+                it and leaves it open.
             deadline: seconds from now, or an aware datetime: then stop starting items
                 and give in-flight ones ``grace`` seconds.
             grace: seconds in-flight items may still take after a stop, before they are
                 cancelled and reported UNKNOWN.
             stop_on: stop the batch when this returns true for an outcome.
             on_progress: called with a :class:`BatchProgress` after every outcome.
-            journal: durable record of the campaign (see ``SendJournal``): items it says are
-                done are SKIPPED, others are marked in flight before their request.
+            journal: durable record of the campaign, which other workers may share (see
+                ``SendJournal``): the input is checked with it a chunk at a time, items it
+                says are done are SKIPPED, and each other item is claimed before its request
+                (one another worker holds is SKIPPED).
             retry: the retry policy for this batch (default: the client's).
             preflight: check each template the items name first (it exists, is approved,
                 has the language, its body has as many placeholders as the item gives
@@ -205,6 +220,7 @@ class MessagesResource(Resource):
             concurrency=concurrency,
             ordered=ordered,
             rate_limit=rate_limit,
+            pacing=pacing,
             deadline=deadline,
             grace=grace,
             stop_on=stop_on,
@@ -262,13 +278,15 @@ class MessagesResource(Resource):
         route, body = self._route_and_body(item)
         path = self._path(route.name)
         pipeline = self._pipeline
+        recipient = check.validate_recipient(item.to)
 
-        async def send(throttle: Throttle, trace: CallTrace) -> SendResult:
+        async def send(pacing: Pacing, trace: CallTrace) -> SendResult:
             envelope = await pipeline.request(
                 route.method,
                 path,
                 json=body,
-                throttle=throttle,
+                pacing=pacing,
+                recipient=recipient,
                 trace=trace,
                 retry=retry,
                 options=call,

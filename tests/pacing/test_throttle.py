@@ -38,8 +38,8 @@ async def test_concurrent_callers_share_one_rate() -> None:
 async def test_pause_holds_every_caller() -> None:
     """A pause makes every acquirer wait it out; a shorter pause does not shorten it."""
     throttle = Throttle()
-    throttle.pause(0.2)
-    throttle.pause(0.05)
+    await throttle.pause(0.2)
+    await throttle.pause(0.05)
     start = anyio.current_time()
     async with anyio.create_task_group() as tg:
         for _ in range(3):
@@ -53,3 +53,24 @@ def test_invalid_settings_are_refused() -> None:
         Throttle(0)
     with pytest.raises(ValueError, match="burst"):
         Throttle(1, burst=0)
+    with pytest.raises(ValueError, match="recipient_spacing"):
+        Throttle(recipient_spacing=-1)
+
+
+async def test_recipient_spacing_holds_one_recipient_only() -> None:
+    """Two messages to one recipient start the spacing apart; another recipient goes at once."""
+    throttle = Throttle(recipient_spacing=0.2)
+    start = anyio.current_time()
+    await throttle.acquire("923001111111")
+    await throttle.acquire("923002222222")
+    assert anyio.current_time() - start < 0.1
+    await throttle.acquire("923001111111")
+    assert anyio.current_time() - start >= 0.19
+
+
+async def test_without_spacing_the_recipient_is_ignored() -> None:
+    """The default Throttle does not space recipients (the pipeline passes them anyway)."""
+    throttle = Throttle()
+    with anyio.fail_after(0.1):
+        for _ in range(3):
+            await throttle.acquire("923001111111")
