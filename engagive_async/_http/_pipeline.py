@@ -13,6 +13,7 @@ nothing more.
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import time
 from collections.abc import Awaitable, Callable, Mapping
@@ -22,6 +23,7 @@ from urllib.parse import urlsplit
 import anyio
 import attrs
 import httpx
+import sniffio
 
 from engagive_async._config import (
     DEFAULT_ATTEMPT_TIMEOUT,
@@ -348,8 +350,20 @@ class HttpPipeline:
         """One attempt, cut at ``budget`` seconds (``None``: no bound) with APITimeoutError."""
         if budget is None:
             return await self._attempt(method, url, params, body, headers, trace_headers)
-        with anyio.move_on_after(budget):
-            return await self._attempt(method, url, params, body, headers, trace_headers)
+        if sniffio.current_async_library() == "asyncio":
+            # asyncio's own timeout is one timer handle; anyio's cancel scope costs about
+            # 9 µs per attempt on asyncio, a fifteenth of a send's whole CPU. Same semantics:
+            # the attempt is cancelled at the deadline, wherever it is.
+            timeout = asyncio.timeout(budget)
+            try:
+                async with timeout:
+                    return await self._attempt(method, url, params, body, headers, trace_headers)
+            except TimeoutError:
+                if not timeout.expired():
+                    raise
+        else:
+            with anyio.move_on_after(budget):
+                return await self._attempt(method, url, params, body, headers, trace_headers)
         raise _out_of_time(method, url, budget, attempt_bound=budget == self.limits.attempt_timeout)
 
     async def _attempt(
