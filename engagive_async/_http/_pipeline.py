@@ -13,7 +13,6 @@ nothing more.
 
 from __future__ import annotations
 
-import asyncio
 import logging
 import time
 from collections.abc import Awaitable, Callable, Mapping
@@ -354,6 +353,8 @@ class HttpPipeline:
             # asyncio's own timeout is one timer handle; anyio's cancel scope costs about
             # 9 µs per attempt on asyncio, a fifteenth of a send's whole CPU. Same semantics:
             # the attempt is cancelled at the deadline, wherever it is.
+            import asyncio  # loaded already (it runs this task); not at import: ~10 ms
+
             timeout = asyncio.timeout(budget)
             try:
                 async with timeout:
