@@ -19,9 +19,11 @@ from rich.table import Table
 from engagive_async._cli.common import (
     ExitCode,
     api_options,
+    concurrency_option,
     connect,
     fail,
     print_json,
+    rate_limit_option,
     run_async,
     stdout,
 )
@@ -30,6 +32,7 @@ from engagive_async._cli.render import journal_json
 from engagive_async._cli.scan import iter_items
 from engagive_async._cli.template_file import (
     IGNORE_EXTRA_COLUMNS,
+    SHARED_DEFAULT_RATE,
     campaign_name,
     check_template_options,
     checked_file,
@@ -128,13 +131,7 @@ def plan(
 @campaign.command("work")
 @_DATABASE
 @_QUEUE
-@click.option(
-    "--concurrency",
-    type=click.IntRange(1, 1024),
-    default=32,
-    show_default=True,
-    help="Requests in flight per job.",
-)
+@concurrency_option("Requests in flight per job.")
 @click.option(
     "--jobs",
     "parallel_jobs",
@@ -143,16 +140,14 @@ def plan(
     show_default=True,
     help="Jobs this worker runs at once.",
 )
-@click.option(
-    "--rate-limit",
-    type=click.FloatRange(0, min_open=True),
-    help="Messages per second at most, per job; with --pacing-key, for all workers together.",
+@rate_limit_option(
+    "Messages per second at most, per job; with --pacing-key, for all workers together."
 )
 @click.option(
     "--pacing-key",
     help="Share one pace (rate, pause after a 429, spacing per recipient) under this key, "
     "e.g. the sending number, with every worker of the database [rate: --rate-limit, default "
-    "80/s].",
+    f"{SHARED_DEFAULT_RATE:g}/s].",
 )
 @click.option("--until-done", is_flag=True, help="Exit once no job waits or runs.")
 @click.option(

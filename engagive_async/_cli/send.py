@@ -26,10 +26,12 @@ from engagive_async import (
 from engagive_async._cli.common import (
     ExitCode,
     api_options,
+    concurrency_option,
     connect,
     fail,
     journal_target,
     print_json,
+    rate_limit_option,
     run_async,
 )
 from engagive_async._cli.common import stderr as err_console
@@ -47,6 +49,7 @@ from engagive_async._cli.template_file import (
     template_file_options,
 )
 from engagive_async._journal import ALREADY_SENT, describe_journal, open_journal
+from engagive_async._journal._postgres import is_postgres_dsn
 from engagive_async.models.batch import BatchProgress, OutcomeStatus, SendOutcome, TemplateSend
 from engagive_async.resources.preflight import body_parameter_count
 
@@ -102,16 +105,8 @@ class _Tally:
 
 @click.command("send-template", epilog=COLUMNS_HELP)
 @template_file_options
-@click.option(
-    "--concurrency",
-    type=click.IntRange(1, 1024),
-    default=32,
-    show_default=True,
-    help="Requests in flight at most.",
-)
-@click.option(
-    "--rate-limit", type=click.FloatRange(0, min_open=True), help="Messages per second at most."
-)
+@concurrency_option("Requests in flight at most.")
+@rate_limit_option("Messages per second at most.")
 @click.option(
     "--pacing",
     metavar="postgresql://...",
@@ -189,7 +184,7 @@ def send_template(
     Ctrl-C sends only what was not sent (see --resend-unknown).
     """
     check_template_options(template, lang)
-    if pacing is not None and not pacing.startswith(("postgresql://", "postgres://")):
+    if pacing is not None and not is_postgres_dsn(pacing):
         fail(f"--pacing {pacing!r}: expected a postgresql:// URL", ExitCode.BAD_INPUT)
     try:
         mapper, checked = checked_file(
