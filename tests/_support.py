@@ -7,9 +7,15 @@ from typing import Any
 import httpx
 
 from engagive_async import AsyncClient
+from engagive_async._wire._converter import structure
 from engagive_async.testing import FakeEngagive
 
-__all__ = ["fake_client"]
+__all__ = ["decode", "fake_client"]
+
+
+def decode(wire: Any, cls: Any) -> Any:
+    """structure(), typed loosely: mypy's type[T] accepts no union such as Message or Component."""
+    return structure(wire, cls)
 
 
 def fake_client(fake: FakeEngagive, **options: Any) -> AsyncClient:
