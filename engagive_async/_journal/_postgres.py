@@ -239,11 +239,7 @@ class PostgresJournal:
         if write is None:
             return
         key, kind = write
-        statement = {
-            "RECORD": pg.RECORD,
-            "RECORD_SKIPPED": pg.RECORD_SKIPPED,
-            "RECORD_UNCLAIMED": pg.RECORD_UNCLAIMED,
-        }[kind]
+        statement = pg.RECORD_BY_WRITE[kind]
         await self._execute(
             statement,
             {

@@ -230,11 +230,7 @@ class SqliteJournal:
         if write is None:
             return
         key, kind = write
-        statement = {
-            "RECORD": sql.RECORD,
-            "RECORD_SKIPPED": sql.RECORD_SKIPPED,
-            "RECORD_UNCLAIMED": sql.RECORD_UNCLAIMED,
-        }[kind]
+        statement = sql.RECORD_BY_WRITE[kind]
         status = outcome.status
         retryable = retryable_outcome(outcome)
         params = (
