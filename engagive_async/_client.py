@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import ipaddress
 import ssl
 from collections.abc import Mapping
 from types import TracebackType
@@ -333,18 +332,9 @@ def _check_base_url(url: str) -> str:
         raise ConfigurationError(
             f"base_url is scheme and host only (the API prefix is added), got {url!r}"
         )
-    if parts.scheme == "http" and not _is_loopback(parts.hostname):
+    if parts.scheme == "http" and not _config.is_loopback(parts.hostname):
         raise ConfigurationError(
             f"refusing plain http:// to {parts.hostname}: the token would travel unencrypted "
             "(http is allowed only for loopback hosts such as 127.0.0.1)"
         )
     return f"{parts.scheme}://{parts.netloc}"
-
-
-def _is_loopback(host: str) -> bool:
-    if host == "localhost":
-        return True
-    try:
-        return ipaddress.ip_address(host).is_loopback
-    except ValueError:
-        return False

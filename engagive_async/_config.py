@@ -26,6 +26,7 @@ __all__ = [
     "env_otel_service_name",
     "env_proxy_for",
     "env_token",
+    "is_loopback",
 ]
 
 #: The only host the public docs show (there is no documented production host yet).
@@ -89,7 +90,7 @@ def env_proxy_for(url: str) -> str | None:
 
     proxies = urllib.request.getproxies_environment()
     proxy = proxies.get(parts.scheme) or proxies.get("all")
-    if not proxy or not parts.hostname or _is_loopback(parts.hostname):
+    if not proxy or not parts.hostname or is_loopback(parts.hostname):
         return None  # a proxy cannot reach this machine's loopback
     # proxy_bypass_environment is public but missing from typeshed.
     if urllib.request.proxy_bypass_environment(parts.hostname, proxies):  # type: ignore[attr-defined]
@@ -97,7 +98,11 @@ def env_proxy_for(url: str) -> str | None:
     return proxy if "://" in proxy else f"http://{proxy}"
 
 
-def _is_loopback(host: str) -> bool:
+def is_loopback(host: str) -> bool:
+    """Whether ``host`` is this machine: ``localhost`` or a loopback address (127.0.0.0/8, ::1).
+
+    One rule for every place that trusts loopback (no proxy for it, plain http allowed).
+    """
     if host == "localhost":
         return True
     try:

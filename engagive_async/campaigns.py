@@ -7,7 +7,7 @@ over one shared :class:`~engagive_async.PostgresJournal`, so a job run twice (re
 re-run after its worker was killed) sends nothing twice. See ``docs/scaling-out.md``.
 """
 
-from engagive_async._campaigns import (
+from engagive_async._campaigns._jobs import (
     CampaignJobs,
     CampaignPlan,
     CampaignStatus,

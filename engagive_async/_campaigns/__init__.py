@@ -9,23 +9,6 @@ rows keyed and indexed as rows of the whole campaign), ``_jobs`` (:class:`Campai
 plan, run a chunk, status, the worker).
 
 May import: ``_client`` and every layer below it, procrastinate (only here) and, through the
-journal, psycopg; never the command line or the public doors.
+journal, psycopg; never the command line or the public doors. Its public names are shown by
+the ``engagive_async.campaigns`` door, which imports them from ``_jobs``.
 """
-
-from engagive_async._campaigns._jobs import (
-    CampaignJobs,
-    CampaignPlan,
-    CampaignStatus,
-    ChunkIncompleteError,
-    ChunkReport,
-    procrastinate_app,
-)
-
-__all__ = [
-    "CampaignJobs",
-    "CampaignPlan",
-    "CampaignStatus",
-    "ChunkIncompleteError",
-    "ChunkReport",
-    "procrastinate_app",
-]

@@ -5,7 +5,9 @@ Needs the ``cli`` extra (click and rich): ``pip install 'engagive_async[cli]'``.
 Modules: ``commands`` (the click group), ``send`` (a template campaign from a file, with its
 journal), ``recipients`` and ``scan`` (reading and checking the file), ``mapping`` (columns to
 template parameters), ``catalog`` (templates and contents), ``report`` (a journal's summary),
-``render`` (tables, the progress bar), ``common`` (options and the client every command shares).
+``render`` (tables, the progress bar), ``template_file`` (the FILE and template options and the
+check that ``send-template`` and ``campaign plan`` share), ``common`` (options and the client
+every command shares).
 
 May import: the root door (``engagive_async``), the client and every layer below it; nothing
 imports it but the console script and ``python -m engagive_async``.

@@ -9,7 +9,6 @@ journal and the jobs. The database comes from ``--database`` or ``ENGAGIVE_DATAB
 from __future__ import annotations
 
 import contextlib
-import sys
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -17,21 +16,29 @@ import click
 from rich.markup import escape
 from rich.table import Table
 
-from engagive_async import PostgresPacing
 from engagive_async._cli.common import (
     ExitCode,
     api_options,
+    concurrency_option,
     connect,
     fail,
     print_json,
+    rate_limit_option,
     run_async,
     stdout,
 )
-from engagive_async._cli.mapping import COLUMNS_HELP, TemplateMapper
-from engagive_async._cli.recipients import RecipientFileError
+from engagive_async._cli.mapping import COLUMNS_HELP
 from engagive_async._cli.render import journal_json
-from engagive_async._cli.scan import iter_items, scan
-from engagive_async._cli.send import SHARED_DEFAULT_RATE, check_template_options, report_problems
+from engagive_async._cli.scan import iter_items
+from engagive_async._cli.template_file import (
+    IGNORE_EXTRA_COLUMNS,
+    SHARED_DEFAULT_RATE,
+    campaign_name,
+    check_template_options,
+    checked_file,
+    shared_pacing,
+    template_file_options,
+)
 from engagive_async._journal import describe_journal
 
 if TYPE_CHECKING:
@@ -70,10 +77,7 @@ def _campaign_jobs(database: str, queue: str, **options: Any) -> tuple[Any, Camp
 
 
 @campaign.command("plan", epilog=COLUMNS_HELP)
-@click.argument("file", type=click.Path(path_type=Path, dir_okay=False))
-@click.option("--template", required=True, help="The approved template's name.")
-@click.option("--lang", required=True, help="Its language code, e.g. en_US.")
-@click.option("--account", required=True, help="The WhatsApp account id.")
+@template_file_options
 @_DATABASE
 @click.option("--campaign", "name", help="Campaign name [default: FILE:TEMPLATE:LANG].")
 @click.option(
@@ -84,7 +88,7 @@ def _campaign_jobs(database: str, queue: str, **options: Any) -> tuple[Any, Camp
     help="Rows per job.",
 )
 @_QUEUE
-@click.option("--ignore-extra-columns", is_flag=True, help="Let unknown columns pass unsent.")
+@IGNORE_EXTRA_COLUMNS
 @click.option("--json", "as_json", is_flag=True, help="Print JSON.")
 def plan(
     file: Path,
@@ -100,21 +104,18 @@ def plan(
 ) -> None:
     """Check every row of FILE, then defer the campaign as chunk jobs for the workers."""
     check_template_options(template, lang)
-    mapper = TemplateMapper(template, lang, ignore_extra=ignore_extra_columns)
-    try:
-        checked = scan(file, mapper)
-    except RecipientFileError as exc:
-        fail(str(exc), ExitCode.BAD_INPUT)
-    if not checked.ok:
-        report_problems(file, checked, as_json=as_json)
-        sys.exit(ExitCode.BAD_INPUT)
-    campaign_name = name or f"{file.name}:{template}:{lang}"
+    mapper, _ = checked_file(
+        file, template, lang, ignore_extra=ignore_extra_columns, as_json=as_json
+    )
     app, jobs = _campaign_jobs(database, queue)
 
     async def defer() -> Any:
         async with app.open_async(), jobs:
             return await jobs.plan(
-                campaign_name, account, iter_items(file, mapper), chunk_size=chunk_size
+                campaign_name(name, file, template, lang),
+                account,
+                iter_items(file, mapper),
+                chunk_size=chunk_size,
             )
 
     planned = run_async(defer)
@@ -130,13 +131,7 @@ def plan(
 @campaign.command("work")
 @_DATABASE
 @_QUEUE
-@click.option(
-    "--concurrency",
-    type=click.IntRange(1, 1024),
-    default=32,
-    show_default=True,
-    help="Requests in flight per job.",
-)
+@concurrency_option("Requests in flight per job.")
 @click.option(
     "--jobs",
     "parallel_jobs",
@@ -145,16 +140,14 @@ def plan(
     show_default=True,
     help="Jobs this worker runs at once.",
 )
-@click.option(
-    "--rate-limit",
-    type=click.FloatRange(0, min_open=True),
-    help="Messages per second at most, per job; with --pacing-key, for all workers together.",
+@rate_limit_option(
+    "Messages per second at most, per job; with --pacing-key, for all workers together."
 )
 @click.option(
     "--pacing-key",
     help="Share one pace (rate, pause after a 429, spacing per recipient) under this key, "
     "e.g. the sending number, with every worker of the database [rate: --rate-limit, default "
-    "80/s].",
+    f"{SHARED_DEFAULT_RATE:g}/s].",
 )
 @click.option("--until-done", is_flag=True, help="Exit once no job waits or runs.")
 @click.option(
@@ -186,11 +179,7 @@ def work(
     """
     # A configuration problem (no token) stops here, before any job is taken.
     client = connect(token, base_url, max_connections=concurrency * parallel_jobs)
-    pacing = (
-        PostgresPacing(database, key=pacing_key, rate=rate_limit or SHARED_DEFAULT_RATE)
-        if pacing_key
-        else None
-    )
+    pacing = shared_pacing(database, pacing_key, rate_limit) if pacing_key else None
     if pacing is not None:
         send_options: dict[str, Any] | None = {"pacing": pacing}
     else:

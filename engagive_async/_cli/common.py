@@ -33,11 +33,13 @@ from engagive_async._journal._postgres import is_postgres_dsn
 __all__ = [
     "ExitCode",
     "api_options",
+    "concurrency_option",
     "connect",
     "connection_failure",
     "fail",
     "journal_target",
     "print_json",
+    "rate_limit_option",
     "run_async",
     "stderr",
     "stdout",
@@ -77,6 +79,22 @@ def api_options(command: F) -> F:
         help="API token [default: $ENGAGIVE_API_TOKEN]. Prefer the variable: a flag is "
         "visible to other users of the machine.",
     )(command)
+
+
+def concurrency_option(help_text: str) -> Callable[[F], F]:
+    """``--concurrency``: requests in flight, 1 to 1024, 32 unless given."""
+    return click.option(
+        "--concurrency",
+        type=click.IntRange(1, 1024),
+        default=32,
+        show_default=True,
+        help=help_text,
+    )
+
+
+def rate_limit_option(help_text: str) -> Callable[[F], F]:
+    """``--rate-limit``: messages per second, any positive number, none unless given."""
+    return click.option("--rate-limit", type=click.FloatRange(0, min_open=True), help=help_text)
 
 
 def connect(token: str | None, base_url: str | None, **options: Any) -> AsyncClient:

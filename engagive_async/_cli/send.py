@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import contextlib
 import os
-import re
 import signal
 import sys
 import time
@@ -27,28 +26,34 @@ from engagive_async import (
 from engagive_async._cli.common import (
     ExitCode,
     api_options,
+    concurrency_option,
     connect,
     fail,
     journal_target,
     print_json,
+    rate_limit_option,
     run_async,
 )
 from engagive_async._cli.common import stderr as err_console
 from engagive_async._cli.mapping import COLUMNS_HELP, TemplateMapper
 from engagive_async._cli.recipients import RecipientFileError
 from engagive_async._cli.render import CampaignSummary, ProgressView, print_summary, summary_json
-from engagive_async._cli.scan import ScanResult, iter_items, scan
+from engagive_async._cli.scan import iter_items
+from engagive_async._cli.template_file import (
+    IGNORE_EXTRA_COLUMNS,
+    SHARED_DEFAULT_RATE,
+    campaign_name,
+    check_template_options,
+    checked_file,
+    shared_pacing,
+    template_file_options,
+)
 from engagive_async._journal import ALREADY_SENT, describe_journal, open_journal
+from engagive_async._journal._postgres import is_postgres_dsn
 from engagive_async.models.batch import BatchProgress, OutcomeStatus, SendOutcome, TemplateSend
 from engagive_async.resources.preflight import body_parameter_count
 
-__all__ = ["SHARED_DEFAULT_RATE", "check_template_options", "report_problems", "send_template"]
-
-# Meta's rules, checked here too so that a typo stops the run before the file is read.
-_TEMPLATE_NAME = re.compile(r"[a-z0-9_]{1,512}")
-_LANG_CODE = re.compile(r"[a-z]{2,3}(_[A-Za-z0-9]{2,4})?")
-#: Meta's default throughput per number, the shared rate when --pacing comes without a rate.
-SHARED_DEFAULT_RATE = 80.0
+__all__ = ["send_template"]
 
 
 @attrs.frozen(kw_only=True)
@@ -99,20 +104,9 @@ class _Tally:
 
 
 @click.command("send-template", epilog=COLUMNS_HELP)
-@click.argument("file", type=click.Path(path_type=Path, dir_okay=False))
-@click.option("--template", required=True, help="The approved template's name.")
-@click.option("--lang", required=True, help="Its language code, e.g. en_US.")
-@click.option("--account", required=True, help="The WhatsApp account id.")
-@click.option(
-    "--concurrency",
-    type=click.IntRange(1, 1024),
-    default=32,
-    show_default=True,
-    help="Requests in flight at most.",
-)
-@click.option(
-    "--rate-limit", type=click.FloatRange(0, min_open=True), help="Messages per second at most."
-)
+@template_file_options
+@concurrency_option("Requests in flight at most.")
+@rate_limit_option("Messages per second at most.")
 @click.option(
     "--pacing",
     metavar="postgresql://...",
@@ -152,7 +146,7 @@ class _Tally:
         "connection, a 5xx without Meta's error): this may duplicate them."
     ),
 )
-@click.option("--ignore-extra-columns", is_flag=True, help="Let unknown columns pass unsent.")
+@IGNORE_EXTRA_COLUMNS
 @click.option("--json", "as_json", is_flag=True, help="Print a JSON summary, no progress bar.")
 @click.option(
     "--trace-sends",
@@ -190,18 +184,14 @@ def send_template(
     Ctrl-C sends only what was not sent (see --resend-unknown).
     """
     check_template_options(template, lang)
-    if pacing is not None and not pacing.startswith(("postgresql://", "postgres://")):
+    if pacing is not None and not is_postgres_dsn(pacing):
         fail(f"--pacing {pacing!r}: expected a postgresql:// URL", ExitCode.BAD_INPUT)
-    mapper = TemplateMapper(template, lang, ignore_extra=ignore_extra_columns)
     try:
-        checked = scan(file, mapper)
-    except RecipientFileError as exc:
-        fail(str(exc), ExitCode.BAD_INPUT)
+        mapper, checked = checked_file(
+            file, template, lang, ignore_extra=ignore_extra_columns, as_json=as_json
+        )
     except KeyboardInterrupt:
         fail("interrupted while checking the file; nothing was sent", ExitCode.INTERRUPTED)
-    if not checked.ok:
-        report_problems(file, checked, as_json=as_json)
-        sys.exit(ExitCode.BAD_INPUT)
     if dry_run:
         if as_json:
             print_json({"file": str(file), "rows": checked.rows, "valid": True, "sent": 0})
@@ -222,7 +212,7 @@ def send_template(
         journal=journal_target(journal)
         if journal
         else file.with_name(f"{file.stem}.journal.sqlite"),
-        campaign=campaign or f"{file.name}:{template}:{lang}",
+        campaign=campaign_name(campaign, file, template, lang),
         resend_unknown=resend_unknown,
         as_json=as_json,
         token=token,
@@ -311,11 +301,7 @@ def _pacing(run: _Campaign) -> Pacing | None:
     """The shared pace asked for with --pacing, or None for send_many's own Throttle."""
     if run.pacing is None:
         return None
-    return PostgresPacing(
-        run.pacing,
-        key=run.pacing_key or f"account:{run.account}",
-        rate=run.rate_limit or SHARED_DEFAULT_RATE,
-    )
+    return shared_pacing(run.pacing, run.pacing_key or f"account:{run.account}", run.rate_limit)
 
 
 async def _consume(
@@ -373,35 +359,3 @@ def _exit_code(
     skipped_unsent = sum(n for r, n in tally.skip_reasons.items() if r != ALREADY_SENT)
     unsent = by_status.get(OutcomeStatus.FAILED, 0) + by_status.get(OutcomeStatus.UNKNOWN, 0)
     return ExitCode.FAILED if unsent or skipped_unsent or done < rows else ExitCode.OK
-
-
-def check_template_options(template: str, lang: str) -> None:
-    """Exit with BAD_INPUT unless ``--template`` and ``--lang`` follow Meta's rules."""
-    if not _TEMPLATE_NAME.fullmatch(template):
-        fail(f"--template {template!r}: lowercase letters, digits and _ only", ExitCode.BAD_INPUT)
-    if not _LANG_CODE.fullmatch(lang):
-        fail(f"--lang {lang!r} is not a language code such as en or en_US", ExitCode.BAD_INPUT)
-
-
-def report_problems(file: Path, checked: ScanResult, *, as_json: bool) -> None:
-    """The file's problems: on stderr, exiting with BAD_INPUT; or as JSON (the caller exits)."""
-    if as_json:
-        print_json(
-            {
-                "file": str(file),
-                "rows": checked.rows,
-                "valid": False,
-                "invalid_rows": checked.invalid_rows,
-                "problems": [str(p) for p in checked.problems],
-                "more_problems": checked.more_problems,
-            }
-        )
-        return
-    for problem in checked.problems:
-        err_console.print(f"{file.name}: {problem}", markup=False)
-    if checked.more_problems:
-        err_console.print(f"... and {checked.more_problems:,} more problems", markup=False)
-    fail(
-        f"{checked.invalid_rows:,} of {checked.rows:,} rows are invalid; nothing was sent",
-        ExitCode.BAD_INPUT,
-    )

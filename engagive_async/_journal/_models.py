@@ -1,16 +1,24 @@
-"""What the journal's reads return."""
+"""What the journal's reads return, built from rows the same way by every journal."""
 
 from __future__ import annotations
 
 import json
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from typing import Any
 
 import attrs
 
+from engagive_async._journal._rules import meta_message
 from engagive_async._sending._send_journal import DuplicateRowKeyError
 
-__all__ = ["DuplicateRowKeyError", "JournalEntry", "JournalSummary", "entry_from_row"]
+__all__ = [
+    "DuplicateRowKeyError",
+    "JournalEntry",
+    "JournalSummary",
+    "entry_from_row",
+    "export_row",
+    "summary_from_rows",
+]
 
 
 @attrs.frozen(kw_only=True)
@@ -81,3 +89,30 @@ def entry_from_row(row: tuple[Any, ...]) -> JournalEntry:
         first_attempt_at=first,
         updated_at=updated,
     )
+
+
+def summary_from_rows(
+    campaign: str,
+    by_status: Mapping[str, int],
+    codes: Iterable[tuple[int, int, str | None, str | None]],
+) -> JournalSummary:
+    """A JournalSummary from the count per status and the rows of the per-code query.
+
+    ``codes`` holds (meta_error_code, count, a stored metaResponse, a stored error) per code,
+    most frequent first, as both journals' summary statements select them.
+    """
+    codes = list(codes)
+    return JournalSummary(
+        campaign=campaign,
+        total=sum(by_status.values()),
+        by_status=dict(by_status),
+        by_meta_error={code: count for code, count, _, _ in codes},
+        meta_error_examples={
+            code: meta_message(meta) or error or "" for code, _, meta, error in codes
+        },
+    )
+
+
+def export_row(campaign: str, row: tuple[Any, ...]) -> tuple[Any, ...]:
+    """A CSV line of ``EXPORT_COLUMNS`` from a row of ``SELECT_COLUMNS`` (NULL as empty)."""
+    return (campaign, *("" if v is None else v for v in row))

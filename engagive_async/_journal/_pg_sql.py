@@ -10,6 +10,7 @@ from __future__ import annotations
 __all__ = [
     "CLAIM",
     "RECORD",
+    "RECORD_BY_WRITE",
     "RECORD_SKIPPED",
     "RECORD_UNCLAIMED",
     "SCHEMA",
@@ -119,3 +120,10 @@ RECORD_UNCLAIMED = (
 )
 # A row never started adds nothing to what the journal knew about it.
 RECORD_SKIPPED = _RECORD_INSERT + "ON CONFLICT (campaign, row_key) DO NOTHING"
+
+#: The statement for each write ``_rules.record_write`` chooses.
+RECORD_BY_WRITE = {
+    "RECORD": RECORD,
+    "RECORD_SKIPPED": RECORD_SKIPPED,
+    "RECORD_UNCLAIMED": RECORD_UNCLAIMED,
+}

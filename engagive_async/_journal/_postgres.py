@@ -29,20 +29,23 @@ from engagive_async._journal._models import (
     JournalEntry,
     JournalSummary,
     entry_from_row,
+    export_row,
+    summary_from_rows,
 )
 from engagive_async._journal._rules import (
     HELD_ELSEWHERE,
     IN_FLIGHT,
     error_text,
     meta_json,
-    meta_message,
     recipient_of,
+    record_write,
     retryable_outcome,
     row_key,
     skip_reason_for,
+    skip_reasons_for,
 )
 from engagive_async._journal._sql import EXPORT_COLUMNS
-from engagive_async.models.batch import OutcomeStatus, SendItem, SendOutcome
+from engagive_async.models.batch import SendItem, SendOutcome
 
 if TYPE_CHECKING:
     from psycopg import AsyncConnection
@@ -189,20 +192,9 @@ class PostgresJournal:
             pg.SKIP_CHECK,
             {"campaign": self.campaign, "keys": list(keyed), "stale": self.in_flight_timeout},
         )
-        reasons: dict[int, str] = {}
-        for key, status, recipient, retryable, run_id, stale in rows:
-            if run_id == self._run_id:
-                continue  # a duplicate key in this run: claim refuses it
-            index, item = keyed[key]
-            if status == IN_FLIGHT and self.resend_unknown and not stale:
-                reasons[index] = HELD_ELSEWHERE
-                continue
-            reason = skip_reason_for(
-                status, recipient, retryable, item, resend_unknown=self.resend_unknown
-            )
-            if reason is not None:
-                reasons[index] = reason
-        return reasons
+        return skip_reasons_for(
+            keyed, rows, run_id=self._run_id, resend_unknown=self.resend_unknown
+        )
 
     async def claim(self, index: int, item: SendItem) -> str | None:
         """Take the row IN_FLIGHT for this run in one atomic statement; committed on return.
@@ -243,15 +235,11 @@ class PostgresJournal:
 
     async def record(self, outcome: SendOutcome) -> None:
         """Store the row's outcome: status, wamid, metaResponse, error, attempts, times."""
-        if isinstance(outcome.error, DuplicateRowKeyError):
-            return  # the row belongs to the item that claimed it first
-        key = row_key(outcome.index, outcome.item)
-        claimed = key in self._claimed
-        self._claimed.discard(key)
-        if outcome.status is OutcomeStatus.SKIPPED and not claimed:
-            statement = pg.RECORD_SKIPPED
-        else:
-            statement = pg.RECORD if claimed else pg.RECORD_UNCLAIMED
+        write = record_write(outcome, self._claimed)
+        if write is None:
+            return
+        key, kind = write
+        statement = pg.RECORD_BY_WRITE[kind]
         await self._execute(
             statement,
             {
@@ -298,15 +286,7 @@ class PostgresJournal:
             "GROUP BY meta_error_code ORDER BY count(*) DESC, meta_error_code",
             {"campaign": self.campaign},
         )
-        return JournalSummary(
-            campaign=self.campaign,
-            total=sum(by_status.values()),
-            by_status=by_status,
-            by_meta_error={code: count for code, count, _, _ in codes},
-            meta_error_examples={
-                code: meta_message(meta) or error or "" for code, _, meta, error in codes
-            },
-        )
+        return summary_from_rows(self.campaign, by_status, codes)
 
     async def campaigns(self) -> list[str]:
         """Every campaign name in the schema, sorted."""
@@ -335,7 +315,7 @@ class PostgresJournal:
             conn.cursor() as cursor,
         ):
             async for row in cursor.stream(query, {"campaign": self.campaign}):
-                writer.writerow((self.campaign, *("" if v is None else v for v in row)))
+                writer.writerow(export_row(self.campaign, row))
                 count += 1
                 if count % _EXPORT_FLUSH == 0:
                     await out.write(buffer.getvalue())

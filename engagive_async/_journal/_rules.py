@@ -9,6 +9,8 @@ form, so the SQLite and Postgres journals (and the claim statements, which mirro
 from __future__ import annotations
 
 import json
+from collections.abc import Iterable, Mapping
+from typing import Any, Literal
 
 from engagive_async._policy._resend import (
     ALREADY_SENT,
@@ -18,6 +20,7 @@ from engagive_async._policy._resend import (
     may_send_again,
     rerun_skip_reason,
 )
+from engagive_async._sending._send_journal import DuplicateRowKeyError
 from engagive_async.models.batch import OutcomeStatus, SendItem, SendOutcome
 
 __all__ = [
@@ -27,13 +30,16 @@ __all__ = [
     "IN_FLIGHT",
     "MAYBE_SENT",
     "OTHER_RECIPIENT",
+    "RecordWrite",
     "error_text",
     "meta_json",
     "meta_message",
     "recipient_of",
+    "record_write",
     "retryable_outcome",
     "row_key",
     "skip_reason_for",
+    "skip_reasons_for",
 ]
 
 #: Why a journal skips a row besides the rerun rule's reasons (the SKIPPED outcome's ``reason``).
@@ -70,6 +76,57 @@ def skip_reason_for(
     if recipient != recipient_of(item):
         return OTHER_RECIPIENT
     return rerun_skip_reason(status, sendable_failure=retryable, resend_unknown=resend_unknown)
+
+
+def skip_reasons_for(
+    keyed: Mapping[str, tuple[int, SendItem]],
+    rows: Iterable[tuple[Any, ...]],
+    *,
+    run_id: str,
+    resend_unknown: bool,
+) -> dict[int, str]:
+    """Why some items of a chunk must not be sent now, from the journal's rows for their keys.
+
+    ``keyed`` maps each row key to its (index, item); each row is (row_key, status, recipient,
+    retryable, run_id, stale), ``stale`` saying that an IN_FLIGHT row's claim is old enough for
+    ``resend_unknown`` to take it over (a journal with no claim age passes ``True``). A row this
+    run wrote is left to the claim, which refuses the duplicate key.
+    """
+    reasons: dict[int, str] = {}
+    for key, status, recipient, retryable, row_run, stale in rows:
+        if row_run == run_id:
+            continue  # a duplicate key in this run: claim refuses it
+        index, item = keyed[key]
+        if status == IN_FLIGHT and resend_unknown and not stale:
+            reasons[index] = HELD_ELSEWHERE
+            continue
+        reason = skip_reason_for(
+            status, recipient, bool(retryable), item, resend_unknown=resend_unknown
+        )
+        if reason is not None:
+            reasons[index] = reason
+    return reasons
+
+
+#: Which statement records an outcome: over this run's claim, the SKIPPED mark of a row never
+#: claimed, or the outcome of a row this run did not claim (which must not undo another's).
+RecordWrite = Literal["RECORD", "RECORD_SKIPPED", "RECORD_UNCLAIMED"]
+
+
+def record_write(outcome: SendOutcome, claimed: set[str]) -> tuple[str, RecordWrite] | None:
+    """The outcome's row key and the write that records it, or ``None`` to record nothing.
+
+    Takes the key out of ``claimed`` (the keys this run claimed and has not yet recorded). An
+    outcome refused as a duplicate key records nothing: the row is the first claimant's.
+    """
+    if isinstance(outcome.error, DuplicateRowKeyError):
+        return None
+    key = row_key(outcome.index, outcome.item)
+    was_claimed = key in claimed
+    claimed.discard(key)
+    if outcome.status is OutcomeStatus.SKIPPED and not was_claimed:
+        return key, "RECORD_SKIPPED"
+    return key, "RECORD" if was_claimed else "RECORD_UNCLAIMED"
 
 
 def retryable_outcome(outcome: SendOutcome) -> bool:

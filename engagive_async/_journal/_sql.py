@@ -6,6 +6,7 @@ __all__ = [
     "CLAIM",
     "EXPORT_COLUMNS",
     "RECORD",
+    "RECORD_BY_WRITE",
     "RECORD_SKIPPED",
     "RECORD_UNCLAIMED",
     "SCHEMA",
@@ -93,3 +94,10 @@ SELECT_COLUMNS = (
     "row_key, row_index, recipient, status, wamid, meta_error_code, retryable, attempts, "
     "reason, error, first_attempt_at, updated_at, meta_response"
 )
+
+#: The statement for each write ``_rules.record_write`` chooses.
+RECORD_BY_WRITE = {
+    "RECORD": RECORD,
+    "RECORD_SKIPPED": RECORD_SKIPPED,
+    "RECORD_UNCLAIMED": RECORD_UNCLAIMED,
+}

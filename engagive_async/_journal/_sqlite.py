@@ -27,21 +27,24 @@ from engagive_async._journal._models import (
     JournalEntry,
     JournalSummary,
     entry_from_row,
+    export_row,
+    summary_from_rows,
 )
 from engagive_async._journal._rules import (
     HELD_ELSEWHERE,
     IN_FLIGHT,
     error_text,
     meta_json,
-    meta_message,
     recipient_of,
+    record_write,
     retryable_outcome,
     row_key,
     skip_reason_for,
+    skip_reasons_for,
 )
 from engagive_async._journal._worker import SqliteWorker
 from engagive_async._observe import current, get_logger
-from engagive_async.models.batch import OutcomeStatus, SendItem, SendOutcome
+from engagive_async.models.batch import SendItem, SendOutcome
 
 __all__ = ["SqliteJournal"]
 
@@ -153,17 +156,12 @@ class SqliteJournal:
             ).fetchall(),
             writes=False,
         )
-        reasons: dict[int, str] = {}
-        for key, status, recipient, retryable, run_id in rows:
-            if run_id == self._run_id:
-                continue  # a duplicate key in this run: claim refuses it
-            index, item = keyed[key]
-            reason = skip_reason_for(
-                status, recipient, bool(retryable), item, resend_unknown=self.resend_unknown
-            )
-            if reason is not None:
-                reasons[index] = reason
-        return reasons
+        return skip_reasons_for(
+            keyed,
+            ((*row, True) for row in rows),  # no claim age here: any IN_FLIGHT row is stale
+            run_id=self._run_id,
+            resend_unknown=self.resend_unknown,
+        )
 
     async def claim(self, index: int, item: SendItem) -> str | None:
         """Take the row IN_FLIGHT for this run, unless it may not go; committed on return.
@@ -228,16 +226,12 @@ class SqliteJournal:
 
         Committed with the next group (at the latest by :meth:`aclose`), not waited for.
         """
-        if isinstance(outcome.error, DuplicateRowKeyError):
-            return  # the row belongs to the item that claimed it first
-        key = row_key(outcome.index, outcome.item)
-        claimed = key in self._claimed
-        self._claimed.discard(key)
+        write = record_write(outcome, self._claimed)
+        if write is None:
+            return
+        key, kind = write
+        statement = sql.RECORD_BY_WRITE[kind]
         status = outcome.status
-        if status is OutcomeStatus.SKIPPED and not claimed:
-            statement = sql.RECORD_SKIPPED
-        else:
-            statement = sql.RECORD if claimed else sql.RECORD_UNCLAIMED
         retryable = retryable_outcome(outcome)
         params = (
             self.campaign,
@@ -309,15 +303,7 @@ class SqliteJournal:
                 "GROUP BY meta_error_code ORDER BY count(*) DESC, meta_error_code",
                 (self.campaign,),
             ).fetchall()
-            return JournalSummary(
-                campaign=self.campaign,
-                total=sum(by_status.values()),
-                by_status=by_status,
-                by_meta_error={code: count for code, count, _, _ in codes},
-                meta_error_examples={
-                    code: meta_message(meta) or error or "" for code, _, meta, error in codes
-                },
-            )
+            return summary_from_rows(self.campaign, by_status, codes)
 
         return await self._db.call(query, writes=False)
 
@@ -348,7 +334,7 @@ class SqliteJournal:
                     (self.campaign,),
                 )
                 for row in cursor:
-                    writer.writerow((self.campaign, *("" if v is None else v for v in row)))
+                    writer.writerow(export_row(self.campaign, row))
                     count += 1
             return count
 

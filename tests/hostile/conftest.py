@@ -8,6 +8,7 @@ import pytest
 
 from engagive_async import AsyncClient, RetryPolicy, TemplateSend
 from engagive_async.models.batch import SendOutcome
+from tests.hostile._servers import HostileServer, Measure, measured
 
 #: The cap the hostile tests set: a hostile body must stop here, whatever it claims.
 CAP = 1024 * 1024
@@ -42,3 +43,14 @@ async def send_one(client: AsyncClient) -> SendOutcome:
     report = await client.account(1).messages.send_batch([item])
     (outcome,) = report.outcomes
     return outcome
+
+
+async def send_measured(
+    server: HostileServer, transport: str, **options: Any
+) -> tuple[SendOutcome, Measure]:
+    """``send_one`` through a client on ``server`` (running for the call): its outcome, and
+    the send's time and heap peak (starting the server and the client not counted)."""
+    async with server.running() as url, client_for(url, transport, **options) as client:
+        with measured() as m:
+            outcome = await send_one(client)
+    return outcome, m

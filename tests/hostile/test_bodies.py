@@ -15,7 +15,7 @@ import pytest
 from engagive_async import APIConnectionError, ResponseDecodeError
 from engagive_async.models.batch import OutcomeStatus
 from tests.hostile._servers import Behaviour, Connection, HostileServer, measured
-from tests.hostile.conftest import CAP, MEMORY_MARGIN, SLACK, client_for, send_one
+from tests.hostile.conftest import CAP, MEMORY_MARGIN, SLACK, client_for, send_measured
 
 BOUND = 5.0 + SLACK  # the client's attempt timeout, plus slack
 
@@ -82,9 +82,7 @@ async def test_a_body_past_the_cap_stops_there_and_the_send_is_unknown(
 ) -> None:
     """Reading stops at max_response_bytes: ResponseDecodeError, UNKNOWN, heap bounded."""
     server = HostileServer(behaviour)
-    async with server.running() as url, client_for(url, transport) as client:
-        with measured() as m:
-            outcome = await send_one(client)
+    outcome, m = await send_measured(server, transport)
     assert outcome.status is OutcomeStatus.UNKNOWN
     assert isinstance(outcome.error, ResponseDecodeError)
     assert "max_response_bytes" in str(outcome.error)
@@ -138,9 +136,7 @@ async def test_odd_json_is_a_decode_error_never_a_python_one(
 ) -> None:
     """Deep nesting, huge numbers, repeated keys, NaN: ResponseDecodeError saying why; UNKNOWN."""
     server = HostileServer(_json_body(body))
-    async with server.running() as url, client_for(url, transport) as client:
-        with measured() as m:
-            outcome = await send_one(client)
+    outcome, m = await send_measured(server, transport)
     assert outcome.status is OutcomeStatus.UNKNOWN
     assert isinstance(outcome.error, ResponseDecodeError)
     assert why in str(outcome.error)
@@ -159,9 +155,7 @@ async def test_oversized_headers_fail_cleanly(transport: str, size: int) -> None
         await asyncio.sleep(10)
 
     server = HostileServer(behaviour)
-    async with server.running() as url, client_for(url, transport) as client:
-        with measured() as m:
-            outcome = await send_one(client)
+    outcome, m = await send_measured(server, transport)
     assert outcome.status is OutcomeStatus.UNKNOWN
     assert isinstance(outcome.error, APIConnectionError)
     assert outcome.error.request_sent

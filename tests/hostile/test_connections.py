@@ -14,8 +14,8 @@ import pytest
 
 from engagive_async import APIConnectionError, ResponseDecodeError, TemplateSend
 from engagive_async.models.batch import OutcomeStatus
-from tests.hostile._servers import Connection, HostileServer, measured
-from tests.hostile.conftest import SLACK, client_for, send_one
+from tests.hostile._servers import Connection, HostileServer
+from tests.hostile.conftest import SLACK, client_for, send_measured, send_one
 
 
 async def test_a_redirect_to_another_host_is_not_followed(transport: str) -> None:
@@ -78,9 +78,7 @@ async def test_a_connection_dropped_after_the_request_was_read_is_unknown_once(
         conn.writer.transport.abort()
 
     server = HostileServer(read_then_drop)
-    async with server.running() as url, client_for(url, transport) as client:
-        with measured() as m:
-            outcome = await send_one(client)
+    outcome, m = await send_measured(server, transport)
     assert outcome.status is OutcomeStatus.UNKNOWN
     assert isinstance(outcome.error, APIConnectionError)
     assert outcome.error.request_sent

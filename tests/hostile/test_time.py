@@ -13,7 +13,7 @@ import pytest
 from engagive_async import APITimeoutError, RateLimitError, RetryPolicy, TemplateSend
 from engagive_async.models.batch import OutcomeStatus
 from tests.hostile._servers import Behaviour, Connection, HostileServer, measured
-from tests.hostile.conftest import CAP, MEMORY_MARGIN, SLACK, client_for, send_one
+from tests.hostile.conftest import CAP, MEMORY_MARGIN, SLACK, client_for, send_measured
 
 
 async def _drip(conn: Connection) -> None:
@@ -30,12 +30,7 @@ async def test_a_dripping_answer_ends_at_the_attempt_deadline_and_the_send_is_un
 ) -> None:
     """One byte per 0.1 s under a 1 s read timeout: APITimeoutError at the 1.5 s deadline."""
     server = HostileServer(_drip)
-    async with (
-        server.running() as url,
-        client_for(url, transport, timeout=1.0, attempt_timeout=1.5) as client,
-    ):
-        with measured() as m:
-            outcome = await send_one(client)
+    outcome, m = await send_measured(server, transport, timeout=1.0, attempt_timeout=1.5)
     assert outcome.status is OutcomeStatus.UNKNOWN
     assert isinstance(outcome.error, APITimeoutError)
     assert outcome.error.request_sent
@@ -114,9 +109,7 @@ async def test_hostile_retry_after_never_sleeps_past_the_cap(
     """A 429's Retry-After is honoured up to max_retry_after; the send is FAILED (not sent)."""
     server = HostileServer(_rate_limited(retry_after))
     policy = RetryPolicy(max_attempts=3, initial_backoff=0.01, max_backoff=0.01, max_retry_after=1)
-    async with server.running() as url, client_for(url, transport, retry=policy) as client:
-        with measured() as m:
-            outcome = await send_one(client)
+    outcome, m = await send_measured(server, transport, retry=policy)
     assert outcome.status is OutcomeStatus.FAILED
     assert isinstance(outcome.error, RateLimitError)
     assert m.elapsed < 1.0 + SLACK
@@ -127,12 +120,7 @@ async def test_a_retry_after_past_the_call_deadline_is_not_waited(transport: str
     """Retry-After 5 s under a 1 s call deadline: the 429 is raised at once, not slept on."""
     server = HostileServer(_rate_limited("5"))
     policy = RetryPolicy(max_attempts=3, max_retry_after=10)
-    async with (
-        server.running() as url,
-        client_for(url, transport, retry=policy, call_timeout=1.0) as client,
-    ):
-        with measured() as m:
-            outcome = await send_one(client)
+    outcome, m = await send_measured(server, transport, retry=policy, call_timeout=1.0)
     assert outcome.status is OutcomeStatus.FAILED
     assert isinstance(outcome.error, RateLimitError)
     assert m.elapsed < SLACK

@@ -13,12 +13,10 @@ from pathlib import Path
 from typing import Any
 
 import anyio
-import httpx
 import pytest
 
 from engagive_async import (
     APIConnectionError,
-    AsyncClient,
     BadRequestError,
     OutcomeStatus,
     RateLimitError,
@@ -36,6 +34,7 @@ from engagive_async.journal import (
     DuplicateRowKeyError,
 )
 from engagive_async.testing import FakeEngagive, Fault
+from tests._support import fake_client
 from tests.journal.conftest import MakeJournal
 from tests.journal.test_sqlite import META_OK, URL, failed, item, meta_error, sent
 
@@ -275,8 +274,7 @@ async def test_send_many_never_sends_a_row_twice(make_journal: MakeJournal) -> N
     fake.script(Fault.meta_error(131026), route="messages.send_template")
     items = [item(n, key=f"k{n}") for n in range(40)]
     calls: Counter[str] = Counter()
-    transport = httpx.ASGITransport(app=fake.app)
-    async with AsyncClient("test-token", base_url="http://127.0.0.1", transport=transport) as c:
+    async with fake_client(fake) as c:
         acct = c.account(1)
         for _ in range(2):
             async with make_journal() as journal:

@@ -5,13 +5,13 @@ from __future__ import annotations
 
 from collections import Counter
 
-import httpx
 import psycopg
 import pytest
 
-from engagive_async import AsyncClient, OutcomeStatus, PostgresJournal
+from engagive_async import OutcomeStatus, PostgresJournal
 from engagive_async.journal import ALREADY_SENT, HELD_ELSEWHERE, JOURNAL_UNAVAILABLE
 from engagive_async.testing import FakeEngagive, Fault
+from tests._support import fake_client
 from tests.journal.test_sqlite import item
 
 pytestmark = pytest.mark.timeout(60)
@@ -37,8 +37,7 @@ async def test_connection_loss_stops_the_batch_and_loses_nothing(
     fake = FakeEngagive()
     fake.script(*[Fault.delay(0.01)] * 400, route="messages.send_template")
     items = [item(n, key=f"k{n}") for n in range(400)]
-    transport = httpx.ASGITransport(app=fake.app)
-    async with AsyncClient("test-token", base_url="http://127.0.0.1", transport=transport) as c:
+    async with fake_client(fake) as c:
         messages = c.account(1).messages
         async with PostgresJournal(postgres_server, "c1", schema=pg_schema) as journal:
             outcomes = []
@@ -126,8 +125,7 @@ async def test_rerun_after_a_completed_campaign_sends_nothing(
     """Two journals (two workers) over the same list: each row goes exactly once."""
     fake = FakeEngagive()
     items = [item(n) for n in range(120)]
-    transport = httpx.ASGITransport(app=fake.app)
-    async with AsyncClient("test-token", base_url="http://127.0.0.1", transport=transport) as c:
+    async with fake_client(fake) as c:
         messages = c.account(1).messages
         async with (
             PostgresJournal(postgres_server, "c1", schema=pg_schema) as one,

@@ -10,12 +10,10 @@ from typing import Any
 
 import anyio
 import anyio.lowlevel
-import httpx
 import pytest
 
 from engagive_async import (
     APIConnectionError,
-    AsyncClient,
     AuthenticationError,
     BadRequestError,
     RateLimitError,
@@ -34,6 +32,7 @@ from engagive_async.models.batch import OutcomeStatus, SendOutcome, TemplateSend
 from engagive_async.models.meta import MetaError
 from engagive_async.models.results import SendResult
 from engagive_async.testing import FakeEngagive, Fault
+from tests._support import fake_client
 
 URL = "http://127.0.0.1/api/business/public/x"
 META_OK = {"messages": [{"id": "wamid.A1", "message_status": "accepted"}]}
@@ -361,8 +360,7 @@ async def test_send_many_with_the_journal_never_sends_a_row_twice(tmp_path: Path
     fake = FakeEngagive()
     fake.script(Fault.meta_error(131026), route="messages.send_template")
     items = [item(n, key=f"k{n}") for n in range(40)]
-    transport = httpx.ASGITransport(app=fake.app)
-    async with AsyncClient("test-token", base_url="http://127.0.0.1", transport=transport) as c:
+    async with fake_client(fake) as c:
         acct = c.account(1)
         for _ in range(2):
             async with SqliteJournal(tmp_path / "j.sqlite", "c1") as journal:
@@ -380,8 +378,7 @@ async def test_a_bare_5xx_row_is_unknown_and_not_resent_by_a_rerun(tmp_path: Pat
     fake = FakeEngagive()
     fake.script(Fault.status(503), route="messages.send_template")
     items = [item(n, key=f"k{n}") for n in range(3)]
-    transport = httpx.ASGITransport(app=fake.app)
-    async with AsyncClient("test-token", base_url="http://127.0.0.1", transport=transport) as c:
+    async with fake_client(fake) as c:
         acct = c.account(1)
         async with SqliteJournal(tmp_path / "j.sqlite", "c1") as journal:
             first = [o async for o in acct.messages.send_many(items, journal=journal)]

@@ -15,7 +15,6 @@ import textwrap
 from contextlib import AsyncExitStack, aclosing
 
 import anyio
-import httpx
 import pytest
 
 from engagive_async import (
@@ -27,6 +26,7 @@ from engagive_async import (
     TemplateSend,
 )
 from engagive_async.testing import FakeEngagive, Fault
+from tests._support import fake_client
 
 RATE = 200.0
 QUICK = RetryPolicy(max_attempts=4, initial_backoff=0, max_backoff=0, max_retry_after=1)
@@ -42,12 +42,7 @@ def templates(start: int, n: int) -> list[TemplateSend]:
 
 def client_for(fake: FakeEngagive) -> AsyncClient:
     """A client talking to the fake in process (no latency)."""
-    return AsyncClient(
-        "test-token",
-        base_url="http://127.0.0.1",
-        transport=httpx.ASGITransport(fake.app),
-        retry=QUICK,
-    )
+    return fake_client(fake, retry=QUICK)
 
 
 def aggregate_rate(times: list[float], burst: int) -> float:

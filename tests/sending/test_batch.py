@@ -36,6 +36,7 @@ from engagive_async._pacing._throttle import Throttle
 from engagive_async._sending._batch import BatchOptions, run_batch
 from engagive_async.builders import Text
 from engagive_async.testing import FakeEngagive, Fault
+from tests._support import fake_client
 
 SENT, FAILED, UNKNOWN, SKIPPED = (
     OutcomeStatus.SENT,
@@ -61,11 +62,9 @@ def templates(n: int, start: int = 0) -> Iterator[TemplateSend]:
 def in_process(fake: FakeEngagive, **kwargs: object) -> AsyncClient:
     """A client talking to the fake through ASGI, with quick retries."""
     kwargs.setdefault("retry", QUICK)
-    return AsyncClient(
-        "test-token",
-        base_url="http://127.0.0.1",
-        transport=httpx.ASGITransport(fake.app),
-        **kwargs,  # type: ignore[arg-type]
+    return fake_client(
+        fake,
+        **kwargs,
     )
 
 

@@ -4,11 +4,10 @@ from __future__ import annotations
 
 from pathlib import Path
 
-import httpx
-
-from engagive_async import AsyncClient, OutcomeStatus, SqliteJournal, TemplateSend
+from engagive_async import OutcomeStatus, SqliteJournal, TemplateSend
 from engagive_async.journal import JournalEntry
 from engagive_async.testing import FakeEngagive
+from tests._support import fake_client
 
 
 class RecordingPace:
@@ -37,9 +36,7 @@ async def test_with_a_journal_the_pace_comes_before_the_claim(tmp_path: Path) ->
     ]  # fmt: skip
     async with (
         SqliteJournal(tmp_path / "j.sqlite", "c") as journal,
-        AsyncClient(
-            "test-token", base_url="http://127.0.0.1", transport=httpx.ASGITransport(fake.app)
-        ) as client,
+        fake_client(fake) as client,
     ):
         pace = RecordingPace(journal)
         report = await client.account(1).messages.send_batch(
@@ -67,8 +64,6 @@ async def test_without_a_journal_the_pipeline_paces_each_send_once() -> None:
     pace = Counting()
     items = [TemplateSend(to=f"92300{n:07d}", template_name="order_shipped", lang_code="en")
              for n in range(4)]  # fmt: skip
-    async with AsyncClient(
-        "test-token", base_url="http://127.0.0.1", transport=httpx.ASGITransport(fake.app)
-    ) as client:
+    async with fake_client(fake) as client:
         await client.account(1).messages.send_batch(items, pacing=pace)
     assert sorted(pace.recipients) == sorted(i.to for i in items)  # type: ignore[type-var]

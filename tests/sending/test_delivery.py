@@ -11,12 +11,10 @@ from collections.abc import Iterator
 from contextlib import aclosing
 
 import anyio
-import httpx
 import pytest
 import trio
 
 from engagive_async import (
-    AsyncClient,
     BatchProgress,
     OutcomeStatus,
     SendOutcome,
@@ -27,6 +25,7 @@ from engagive_async._http import CallTrace
 from engagive_async._pacing._throttle import Throttle
 from engagive_async._sending._batch import BatchOptions, run_batch
 from engagive_async.testing import FakeEngagive
+from tests._support import fake_client
 
 ANSWER = SendResult(data={"to": "x"})
 
@@ -94,9 +93,7 @@ async def test_progress_counts_items_in_flight_without_a_deadline() -> None:
     """on_progress reports the other workers' requests as in flight (no deadline given)."""
     fake = FakeEngagive(latency=0.05)
     progress: list[BatchProgress] = []
-    async with AsyncClient(
-        "test-token", base_url="http://127.0.0.1", transport=httpx.ASGITransport(fake.app)
-    ) as client:
+    async with fake_client(fake) as client:
         stream = client.account(1).messages.send_many(
             templates(12), concurrency=4, on_progress=progress.append
         )

@@ -6,13 +6,13 @@ from __future__ import annotations
 from collections import Counter
 from collections.abc import AsyncIterator, Mapping, Sequence
 
-import httpx
 import pytest
 
-from engagive_async import AsyncClient, OutcomeStatus, SendItem, SendOutcome, TemplateSend
+from engagive_async import OutcomeStatus, SendItem, SendOutcome, TemplateSend
 from engagive_async.journal import HELD_ELSEWHERE, JOURNAL_UNAVAILABLE
 from engagive_async.resources.messages import MessagesResource
 from engagive_async.testing import FakeEngagive
+from tests._support import fake_client
 
 SENT, SKIPPED = OutcomeStatus.SENT, OutcomeStatus.SKIPPED
 
@@ -54,8 +54,7 @@ class MemoryJournal:
 @pytest.fixture
 async def fake_messages() -> AsyncIterator[tuple[FakeEngagive, MessagesResource]]:
     fake = FakeEngagive()
-    transport = httpx.ASGITransport(app=fake.app)
-    async with AsyncClient("test-token", base_url="http://127.0.0.1", transport=transport) as c:
+    async with fake_client(fake) as c:
         yield fake, c.account(1).messages
 
 

@@ -36,12 +36,8 @@ from engagive_async.models.components import (
     body_text,
     otp,
 )
+from tests._support import decode
 from tests.wire._samples import COMPONENTS
-
-
-def _decode(wire: Any, cls: Any) -> Any:
-    """structure(), typed loosely: mypy's type[T] does not accept unions such as Component."""
-    return structure(wire, cls)
 
 
 def test_documented_template_components_are_produced_exactly() -> None:
@@ -59,7 +55,7 @@ def test_documented_template_components_are_produced_exactly() -> None:
       {"type":"button","sub_type":"copy_code","index":"1",
        "parameters":[{"type":"coupon_code","coupon_code":"SAVE10"}]}]"""
     assert components_to_wire(typed) == json.loads(documented)
-    assert [_decode(c, Component) for c in json.loads(documented)] == typed
+    assert [decode(c, Component) for c in json.loads(documented)] == typed
 
 
 @pytest.mark.parametrize(
@@ -96,10 +92,10 @@ def test_each_parameter_kind_has_meta_shape_and_round_trips(param: Parameter, wi
 def test_components_accept_either_case_and_string_or_int_index() -> None:
     """Either case decodes ("BODY" in Engagive's docs, "body" in Meta's); "2" and 2 are index 2."""
     body = {"type": "BODY", "parameters": [{"type": "text", "text": "Hello"}]}
-    assert _decode(body, Component) == body_text("Hello")
+    assert decode(body, Component) == body_text("Hello")
     for index in ("2", 2):
         button = {"type": "button", "sub_type": "quick_reply", "index": index}
-        assert _decode(button, Component) == ButtonComponent(sub_type="quick_reply", index=2)
+        assert decode(button, Component) == ButtonComponent(sub_type="quick_reply", index=2)
     with pytest.raises(DecodeFailure, match="index"):
         structure({"type": "button", "sub_type": "url", "index": "first"}, ButtonComponent)
 
@@ -108,14 +104,14 @@ def test_unknown_component_or_parameter_kinds_are_kept_whole() -> None:
     """A kind this version does not model decodes as Unknown*, and encodes back unchanged;
     asking for another class than the dict holds is reported."""
     param = {"type": "hologram", "hologram": {"depth": 3}}
-    decoded = _decode({"type": "body", "parameters": [param]}, Component)
+    decoded = decode({"type": "body", "parameters": [param]}, Component)
     assert decoded == BodyComponent(
         parameters=[UnknownParam(type="hologram", payload={"hologram": {"depth": 3}})]
     )
     assert components_to_wire([decoded]) == [{"type": "body", "parameters": [param]}]
     footer = {"type": "footer", "text": "x"}
-    assert _decode(footer, Component) == UnknownComponent(type="footer", payload={"text": "x"})
-    assert components_to_wire([_decode(footer, Component)]) == [footer]
+    assert decode(footer, Component) == UnknownComponent(type="footer", payload={"text": "x"})
+    assert components_to_wire([decode(footer, Component)]) == [footer]
     with pytest.raises(DecodeFailure, match="expected BodyComponent"):
         structure({"type": "carousel", "cards": []}, BodyComponent)
     with pytest.raises(DecodeFailure, match=r"parameters\[0\]"):
@@ -163,7 +159,7 @@ def test_every_component_kind_round_trips(component: Component) -> None:
         expected = ButtonComponent(
             sub_type="url", index=component.index, parameters=[TextParam(component.code)]
         )
-    assert _decode(wire, Component) == expected
+    assert decode(wire, Component) == expected
 
 
 def test_date_time_keeps_every_part() -> None:
@@ -175,7 +171,7 @@ def test_date_time_keeps_every_part() -> None:
             "year": 1977, "month": 2, "day_of_month": 25, "hour": 15, "minute": 33,
         },
     }  # fmt: skip
-    decoded = _decode(wire, Parameter)
+    decoded = decode(wire, Parameter)
     assert decoded.day_of_month == 25
     assert decoded.hour == 15
     assert components_to_wire([BodyComponent(parameters=[decoded])])[0]["parameters"] == [wire]
@@ -239,5 +235,5 @@ def test_otp_fills_body_and_button_with_the_code() -> None:
 def test_known_kinds_with_keys_their_builder_lacks_are_kept_whole(wire: dict[str, Any]) -> None:
     """A key no field holds turns the parameter or component into its Unknown form, so the
     encoding gives back exactly what was read."""
-    decoded = _decode(wire, Component)
+    decoded = decode(wire, Component)
     assert components_to_wire([decoded]) == [wire]

@@ -40,13 +40,8 @@ from engagive_async.models.messages import (
     Video,
     VideoHeader,
 )
+from tests._support import decode
 from tests.wire._samples import NEW_MESSAGES
-
-
-def _decode(wire: Any, cls: Any) -> Any:
-    """structure(), typed loosely: mypy's type[T] does not accept a union such as Message."""
-    return structure(wire, cls)
-
 
 # MESSAGES.md's examples, without messaging_product and to, beside the builder that makes each.
 DOCUMENTED: list[tuple[Message, str]] = [
@@ -181,7 +176,7 @@ FULL: list[Message] = [
 def test_documented_examples_are_produced_exactly(message: Message, wire: str) -> None:
     """Each builder unstructures to MESSAGES.md's example, and the example decodes back."""
     assert converter.unstructure(message, Message) == json.loads(wire)
-    assert _decode(json.loads(wire), Message) == message
+    assert decode(json.loads(wire), Message) == message
 
 
 @pytest.mark.parametrize("message", FULL)
@@ -189,7 +184,7 @@ def test_every_kind_round_trips_with_all_fields(message: Message) -> None:
     """unstructure then structure gives the same builder, as the union and as its own class."""
     wire = converter.unstructure(message, Message)
     assert json.loads(json.dumps(wire)) == wire  # plain JSON, nothing left as an object
-    assert _decode(wire, Message) == message
+    assert decode(wire, Message) == message
     assert structure(wire, type(message)) == message
 
 
@@ -217,7 +212,7 @@ def test_coordinates_are_decimal_strings_without_exponent(degrees: float, text: 
     """Meta types coordinates as strings; tiny values are written out, not as 1e-05."""
     wire = converter.unstructure(Location(latitude=degrees, longitude=0.0))
     assert wire["location"]["latitude"] == text
-    assert _decode(wire, Message).latitude == degrees
+    assert decode(wire, Message).latitude == degrees
 
 
 def test_header_and_footer_shapes() -> None:
@@ -302,7 +297,7 @@ def test_header_and_footer_shapes() -> None:
 )
 def test_unknown_kinds_decode_to_unknown_message_and_back_unchanged(wire: dict[str, Any]) -> None:
     """A kind (or header) this version cannot hold is kept whole and re-encoded as received."""
-    decoded = _decode(wire, Message)
+    decoded = decode(wire, Message)
     assert isinstance(decoded, UnknownMessage)
     assert decoded.type == wire["type"]
     assert converter.unstructure(decoded, Message) == wire
@@ -311,7 +306,7 @@ def test_unknown_kinds_decode_to_unknown_message_and_back_unchanged(wire: dict[s
 def test_unknown_keys_inside_a_known_kind_are_ignored() -> None:
     """Lenient in: a field Meta adds later does not break decoding."""
     wire = {"type": "text", "text": {"body": "hi", "new_flag": True}, "biz_opaque": "x"}
-    assert _decode(wire, Message) == Text("hi")
+    assert decode(wire, Message) == Text("hi")
 
 
 @pytest.mark.parametrize(
@@ -341,12 +336,12 @@ def test_malformed_known_kinds_fail_with_a_readable_reason(
 
 def test_a_message_without_a_type_is_read_by_its_content_key() -> None:
     """Meta's own examples sometimes leave "type" out: the one content key present says it."""
-    assert _decode({"text": {"body": "hi", "preview_url": True}}, Message) == Text(
+    assert decode({"text": {"body": "hi", "preview_url": True}}, Message) == Text(
         "hi", preview_url=True
     )
     wire = converter.unstructure(LocationRequest(body="Where?"), Message)
     del wire["type"]
-    assert _decode(wire, Message) == LocationRequest(body="Where?")
+    assert decode(wire, Message) == LocationRequest(body="Where?")
 
 
 @pytest.mark.parametrize(
@@ -355,7 +350,7 @@ def test_a_message_without_a_type_is_read_by_its_content_key() -> None:
 def test_a_message_without_a_type_or_one_content_key_fails(wire: dict[str, Any]) -> None:
     """No "type" and no single content key: a DecodeFailure naming message.type."""
     with pytest.raises(DecodeFailure, match=r"message\.type"):
-        _decode(wire, Message)
+        decode(wire, Message)
 
 
 def test_structuring_as_the_wrong_class_fails() -> None:
@@ -393,4 +388,4 @@ def test_any_valid_text_or_reply_buttons_round_trips(message: Message) -> None:
     """A valid Text or ReplyButtons passes validation and survives JSON and back unchanged."""
     validate_message(message)
     wire = json.loads(json.dumps(converter.unstructure(message, Message)))
-    assert _decode(wire, Message) == message
+    assert decode(wire, Message) == message

@@ -22,14 +22,13 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
-import httpx
 import jsonschema
 import pytest
 import referencing
 import yaml
 from referencing.jsonschema import DRAFT202012
 
-from engagive_async import AsyncClient, ReactionSend, SingleSend, TemplateSend
+from engagive_async import ReactionSend, SingleSend, TemplateSend
 from engagive_async._wire import _routes as routes
 from engagive_async._wire._component_codec import components_to_wire
 from engagive_async._wire._converter import converter, structure
@@ -66,6 +65,7 @@ from engagive_async.builders import (
     otp,
 )
 from engagive_async.testing import FakeEngagive
+from tests._support import fake_client
 from tests.wire._samples import COMPONENTS, NEW_MESSAGES
 
 SPEC_FILE = Path(__file__).parent.parent / "fixtures/meta_openapi/business-messaging-api_v23.0.yaml"
@@ -303,10 +303,7 @@ async def test_every_builder_sends_content_that_meta_s_schema_accepts() -> None:
         TemplateSend(to=TO, template_name="order_update", lang_code="en_US", components=c)
         for c in TEMPLATES
     ]
-    transport = httpx.ASGITransport(fake.app)
-    async with AsyncClient(
-        "test-token", base_url="http://127.0.0.1", transport=transport
-    ) as client:
+    async with fake_client(fake) as client:
         report = await client.account(1).messages.send_batch(items, concurrency=8)
     assert [o.error for o in report.outcomes if o.error is not None] == []
     sent = [r for r in fake.requests if r.json is not None]
