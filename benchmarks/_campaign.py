@@ -27,9 +27,16 @@ __all__ = ["cli_campaign", "library_campaign"]
 
 async def _library(url: str, count: int, concurrency: int, journaled: bool) -> dict[str, Any]:
     from engagive_async import AsyncClient, OutcomeStatus, SqliteJournal, TemplateSend
+    from engagive_async.builders import body_text
 
+    # The template's one body placeholder filled, as the CLI's body.1 column fills it.
     items = [
-        TemplateSend(to=recipient(i), template_name=TEMPLATE_NAME, lang_code=LANG_CODE)
+        TemplateSend(
+            to=recipient(i),
+            template_name=TEMPLATE_NAME,
+            lang_code=LANG_CODE,
+            components=[body_text(f"Customer {i}")],
+        )
         for i in range(count)
     ]
     sent = 0
@@ -75,8 +82,9 @@ def cli_campaign(url: str, count: int, concurrency: int, core: int | None) -> di
         rows = Path(folder) / "rows.csv"
         with rows.open("w", newline="") as out:
             writer = csv.writer(out)
-            writer.writerow(["to"])
-            writer.writerows([recipient(i)] for i in range(count))
+            # The CLI checks the template first: its one body placeholder needs body.1.
+            writer.writerow(["to", "body.1"])
+            writer.writerows([recipient(i), f"Customer {i}"] for i in range(count))
         command = [
             sys.executable,
             "-m",
