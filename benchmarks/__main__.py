@@ -232,7 +232,12 @@ def run_otel(settings: Settings) -> dict[str, Any]:
     """CPU per request with and without OpenTelemetry (``benchmarks/otel_overhead.py``)."""
     from benchmarks import otel_overhead
 
-    count, repetitions = (3_000, 1) if settings.quick else (20_000, settings.reps)
+    # 10,000 sends a configuration measure the overhead within noise and keep the default run
+    # under five minutes; --full takes twice as many.
+    if settings.quick:
+        count, repetitions = 3_000, 1
+    else:
+        count, repetitions = (20_000 if settings.full else 10_000), settings.reps
     log(f"otel: {count:,} sends per configuration, {repetitions} repetition(s)")
     data = otel_overhead.run(count=count, reps=repetitions, log=log)
     otel_overhead.write(data, RESULTS)
