@@ -8,9 +8,8 @@ Modules: ``_pipeline`` (:class:`HttpPipeline`: the retry loop, one attempt, URLs
 :func:`create_http_client` that builds them),
 ``_answers`` (the JSON envelope, and the typed error for every status, body and transport
 failure), ``_retry`` (:class:`RetryPolicy`: what is retried, backoff, Retry-After),
-``_auth`` (the bearer token, kept out of every repr), ``_body`` (reading and decoding within
-the size cap), ``_deadlines`` (one loop timer for every attempt's deadline), ``_transport/``
-(which httpx transport carries requests: the aiohttp-backed default, and its exception map).
+``_auth`` (the bearer token, kept out of every repr), ``_transport/`` (which httpx transport
+carries requests: the aiohttp-backed default, and its exception map).
 
 May import: ``_pacing``, ``_wire``, ``_checks``, ``_policy``, ``_observe``, ``_errors``,
 ``_config``, ``models``; and httpx and aiohttp, which no layer above it imports.
