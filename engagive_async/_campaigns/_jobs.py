@@ -114,7 +114,9 @@ class CampaignJobs:
         queue: the procrastinate queue of the chunk jobs.
         journal_schema: the journal's Postgres schema.
         concurrency: requests in flight per chunk.
-        send_options: further ``send_many`` options for every chunk (e.g. ``rate_limit``).
+        send_options: further ``send_many`` options for every chunk (e.g. ``rate_limit``), or
+            a function making them, called once per process at its first chunk (for options
+            that must be made inside the worker's event loop).
         job_attempts: runs of a chunk job in all when its journal cannot be reached.
     """
 
@@ -127,13 +129,14 @@ class CampaignJobs:
         queue: str = "engagive_campaigns",
         journal_schema: str = "public",
         concurrency: int = 32,
-        send_options: Mapping[str, Any] | None = None,
+        send_options: Mapping[str, Any] | Callable[[], Mapping[str, Any]] | None = None,
         job_attempts: int = 10,
     ) -> None:
         self.app = app
         self.queue = queue
         self.concurrency = concurrency
-        self.send_options = dict(send_options or {})
+        self._send_options = send_options
+        self._resolved_options: dict[str, Any] | None = None
         self._make_client = client or AsyncClient
         self._client: AsyncClient | None = None
         self._client_lock = anyio.Lock()
@@ -270,7 +273,7 @@ class CampaignJobs:
             [item_from_json(data) for data in items],
             journal=journal,
             concurrency=self.concurrency,
-            **self.send_options,
+            **self._options(),
         )
         async with contextlib.aclosing(batch):
             async for outcome in batch:
@@ -360,6 +363,12 @@ class CampaignJobs:
             if int(found["n"]) == 0:
                 scope.cancel()
                 return
+
+    def _options(self) -> dict[str, Any]:
+        if self._resolved_options is None:
+            options = self._send_options
+            self._resolved_options = dict((options() if callable(options) else options) or {})
+        return self._resolved_options
 
     async def _worker_client(self) -> AsyncClient:
         async with self._client_lock:

@@ -33,3 +33,8 @@ class OffsetJournal:
 
     async def record(self, outcome: SendOutcome) -> None:
         await self._journal.record(attrs.evolve(outcome, index=outcome.index + self._offset))
+
+    async def flush(self) -> None:
+        flush = getattr(self._journal, "flush", None)
+        if flush is not None:
+            await flush()

@@ -11,6 +11,7 @@ __all__ = [
     "CLAIM",
     "RECORD",
     "RECORD_BY_WRITE",
+    "RECORD_FIELDS",
     "RECORD_SKIPPED",
     "RECORD_UNCLAIMED",
     "SCHEMA",
@@ -94,13 +95,27 @@ SELECT (SELECT count(*) FROM claimed), prior.status, prior.recipient, prior.retr
 FROM (SELECT 1) AS one LEFT JOIN prior ON true
 """
 
+# Outcomes are written in groups: one statement inserts every row of the group from arrays
+# (one array per column), so a group of 64 outcomes is one round trip. A group never holds a
+# row key twice (an upsert may not touch one row twice).
 _RECORD_INSERT = """
 INSERT INTO {s}.engagive_sends AS t
     (campaign, row_key, row_index, recipient, status, run_id, wamid, meta_response, error,
      meta_error_code, retryable, attempts, reason, updated_at)
-VALUES (%(campaign)s, %(key)s, %(index)s, %(recipient)s, %(status)s, %(run)s, %(wamid)s,
-        %(meta)s, %(error)s, %(code)s, %(retryable)s, %(attempts)s, %(reason)s, now())
+SELECT %(campaign)s, u.row_key, u.row_index, u.recipient, u.status, %(run)s, u.wamid,
+       u.meta_response, u.error, u.meta_error_code, u.retryable, u.attempts, u.reason, now()
+FROM unnest(%(key)s::text[], %(index)s::bigint[], %(recipient)s::text[], %(status)s::text[],
+            %(wamid)s::text[], %(meta)s::text[], %(error)s::text[], %(code)s::bigint[],
+            %(retryable)s::boolean[], %(attempts)s::integer[], %(reason)s::text[])
+     AS u(row_key, row_index, recipient, status, wamid, meta_response, error, meta_error_code,
+          retryable, attempts, reason)
 """
+
+#: The per-row parameters of a record statement, in the order of their arrays.
+RECORD_FIELDS = (
+    "key", "index", "recipient", "status", "wamid", "meta", "error", "code", "retryable",
+    "attempts", "reason",
+)  # fmt: skip
 
 RECORD = (
     _RECORD_INSERT

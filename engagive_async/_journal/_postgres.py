@@ -15,6 +15,8 @@ from __future__ import annotations
 import copy
 import csv
 import io
+import logging
+import time
 import uuid
 from collections.abc import Sequence
 from pathlib import Path
@@ -54,6 +56,8 @@ if TYPE_CHECKING:
 
 __all__ = ["PostgresJournal", "is_postgres_dsn", "without_password"]
 
+logger = logging.getLogger("engagive_async.journal")
+
 _EXPORT_FLUSH = 2000  # rows written to the CSV file per thread hop
 
 
@@ -80,6 +84,10 @@ class PostgresJournal:
             another worker may take it over (a live worker's claim is never that old).
         schema: the Postgres schema holding the tables.
         max_connections: the size of the journal's connection pool.
+        record_batch: outcomes written together in one statement (1 writes each at once).
+            An outcome not yet written when the process dies leaves its row IN_FLIGHT:
+            never resent, reported as maybe sent.
+        record_delay: seconds an outcome may wait for its group to fill.
 
     Raises:
         ImportError: psycopg is missing (``pip install 'engagive_async[postgres]'``).
@@ -94,6 +102,8 @@ class PostgresJournal:
         in_flight_timeout: float = 300.0,
         schema: str = "public",
         max_connections: int = 10,
+        record_batch: int = 64,
+        record_delay: float = 0.05,
     ) -> None:
         if not campaign:
             raise ValueError("campaign must be a non-empty name")
@@ -108,6 +118,8 @@ class PostgresJournal:
         self.resend_unknown = resend_unknown
         self.in_flight_timeout = in_flight_timeout
         self.schema = schema
+        self.record_batch = max(1, record_batch)
+        self.record_delay = record_delay
         self._dsn = dsn
         self._run_id = uuid.uuid4().hex
         self._sql = sql
@@ -128,6 +140,10 @@ class PostgresJournal:
         self._statements: dict[str, Composed] = {}
         # Row keys claimed in this run and not yet recorded.
         self._claimed: set[str] = set()
+        # Outcomes waiting to be written as one group: (statement, row).
+        self._pending: list[tuple[str, tuple[Any, ...]]] = []
+        self._pending_since = 0.0
+        self._flush_lock = anyio.Lock()
 
     def new_run(self, campaign: str | None = None) -> PostgresJournal:
         """A journal on these connections with a run of its own, e.g. one per chunk job.
@@ -140,6 +156,8 @@ class PostgresJournal:
         run.campaign = campaign or self.campaign
         run._run_id = uuid.uuid4().hex
         run._claimed = set()
+        run._pending = []
+        run._flush_lock = anyio.Lock()
         run._owns_pool = False
         return run
 
@@ -157,7 +175,17 @@ class PostgresJournal:
             self._opened = True
 
     async def aclose(self) -> None:
-        """Close the connections. Safe to call twice."""
+        """Write the outcomes still waiting, and close the connections. Safe to call twice.
+
+        Outcomes that cannot be written (the database is gone) are dropped with a warning:
+        their rows stay IN_FLIGHT, so a rerun never resends them.
+        """
+        if self._pending and not self._closed:
+            try:
+                await self.flush()
+            except Exception:  # noqa: BLE001 - the rows stay in flight: never resent
+                logger.warning("outcomes of %d rows could not be written", len(self._pending))
+                self._pending.clear()
         self._closed = True
         if self._owns_pool and not self._pool.closed:
             await self._pool.close()
@@ -205,6 +233,8 @@ class PostgresJournal:
         Raises:
             DuplicateRowKeyError: this run already holds the same row key.
         """
+        if self._pending_too_old():
+            await self.flush()
         key = row_key(index, item)
         rows = await self._fetch(
             pg.CLAIM,
@@ -234,35 +264,71 @@ class PostgresJournal:
         return reason or HELD_ELSEWHERE
 
     async def record(self, outcome: SendOutcome) -> None:
-        """Store the row's outcome: status, wamid, metaResponse, error, attempts, times."""
+        """Store the row's outcome: status, wamid, metaResponse, error, attempts, times.
+
+        Outcomes are written in groups (see ``record_batch``); a group is written when full,
+        when its oldest outcome is ``record_delay`` seconds old at the next call, before every
+        read, and by :meth:`flush` and :meth:`aclose`.
+        """
         write = record_write(outcome, self._claimed)
         if write is None:
             return
         key, kind = write
         statement = pg.RECORD_BY_WRITE[kind]
-        await self._execute(
-            statement,
-            {
-                "campaign": self.campaign,
-                "key": key,
-                "index": outcome.index,
-                "recipient": recipient_of(outcome.item),
-                "status": outcome.status.name,
-                "run": self._run_id,
-                "wamid": outcome.wamid,
-                "meta": meta_json(outcome),
-                "error": error_text(outcome.error),
-                "code": outcome.meta_error_code,
-                "retryable": retryable_outcome(outcome),
-                "attempts": outcome.attempts,
-                "reason": outcome.reason,
-            },
+        row = (
+            key,
+            outcome.index,
+            recipient_of(outcome.item),
+            outcome.status.name,
+            outcome.wamid,
+            meta_json(outcome),
+            error_text(outcome.error),
+            outcome.meta_error_code,
+            retryable_outcome(outcome),
+            outcome.attempts,
+            outcome.reason,
         )
+        if not self._pending:
+            self._pending_since = time.monotonic()
+        self._pending.append((statement, row))
+        if len(self._pending) >= self.record_batch or self._pending_too_old():
+            await self.flush()
+
+    async def flush(self) -> None:
+        """Write the outcomes waiting in the group now."""
+        async with self._flush_lock:
+            while self._pending:
+                group, self._pending = self._pending, []
+                await self._write_group(group)
+
+    async def _write_group(self, group: list[tuple[str, tuple[Any, ...]]]) -> None:
+        # One statement per kind of record; a key already in a statement starts the next one.
+        statements: list[tuple[str, list[tuple[Any, ...]]]] = []
+        seen: list[set[str]] = []
+        for statement, row in group:
+            for (pending, rows), keys in zip(statements, seen, strict=True):
+                if pending == statement and row[0] not in keys:
+                    rows.append(row)
+                    keys.add(row[0])
+                    break
+            else:
+                statements.append((statement, [row]))
+                seen.append({row[0]})
+        for statement, rows in statements:
+            columns = list(zip(*rows, strict=True))
+            params: dict[str, Any] = dict(zip(pg.RECORD_FIELDS, map(list, columns), strict=True))
+            await self._execute(
+                statement, {**params, "campaign": self.campaign, "run": self._run_id}
+            )
+
+    def _pending_too_old(self) -> bool:
+        return bool(self._pending) and time.monotonic() - self._pending_since >= self.record_delay
 
     # --- reading ----------------------------------------------------------------------------
 
     async def entry(self, key: str | int) -> JournalEntry | None:
         """The campaign's row with this key, or ``None``."""
+        await self.flush()
         rows = await self._fetch(
             f"SELECT {pg.SELECT_COLUMNS} FROM {{s}}.engagive_sends "  # noqa: S608 - constant columns
             "WHERE campaign = %(campaign)s AND row_key = %(key)s",
@@ -272,6 +338,7 @@ class PostgresJournal:
 
     async def summary(self) -> JournalSummary:
         """The campaign's rows by status, and FAILED/UNKNOWN rows by Meta error code."""
+        await self.flush()
         by_status = dict(
             await self._fetch(
                 "SELECT status, count(*) FROM {s}.engagive_sends WHERE campaign = %(campaign)s "
@@ -290,6 +357,7 @@ class PostgresJournal:
 
     async def campaigns(self) -> list[str]:
         """Every campaign name in the schema, sorted."""
+        await self.flush()
         rows = await self._fetch(
             "SELECT DISTINCT campaign FROM {s}.engagive_sends ORDER BY campaign", {}
         )
@@ -301,6 +369,7 @@ class PostgresJournal:
         Rows stream from the server (``cursor.stream``), so a large campaign is never in memory.
         """
         await self._ready()
+        await self.flush()
         query = self._compose(
             f"SELECT {pg.SELECT_COLUMNS} FROM {{s}}.engagive_sends "  # noqa: S608 - constant columns
             "WHERE campaign = %(campaign)s ORDER BY row_index, row_key"

@@ -189,6 +189,16 @@ class _BatchRun:
                     await self._emit(skipped, record=sized)
                 if sized:
                     await self._skip_the_rest()
+                await self._flush_journal()
+
+    async def _flush_journal(self) -> None:
+        # A journal that writes outcomes in groups (it has ``flush``) writes the last group
+        # before the batch ends, so a rerun right after sees every row as it is.
+        flush = getattr(self._journal, "flush", None)
+        if flush is None or self._journal_failed:
+            return
+        with contextlib.suppress(Exception):  # unwritten rows stay in flight: never resent
+            await flush()
 
     async def _skip_the_rest(self) -> None:
         while (pulled := await self._source.next_unchecked()) is not None:

@@ -41,6 +41,9 @@ class SendJournal(Protocol):
 
     A journal that raises (a lost connection) stops the batch: the item whose claim failed,
     and every item not yet started, are reported SKIPPED with :data:`JOURNAL_UNAVAILABLE`.
+
+    A journal may also have ``async def flush()`` (it writes outcomes in groups): the batch
+    calls it once at its end.
     """
 
     async def skip_reasons(self, items: Sequence[tuple[int, SendItem]]) -> Mapping[int, str]:
@@ -104,6 +107,11 @@ class _ItemJournalAdapter:
 
     async def record(self, outcome: SendOutcome) -> None:
         await self._journal.record(outcome)
+
+    async def flush(self) -> None:
+        flush = getattr(self._journal, "flush", None)
+        if flush is not None:
+            await flush()
 
 
 def as_send_journal(journal: SendJournal | ItemJournal) -> SendJournal:

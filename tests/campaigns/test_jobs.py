@@ -192,3 +192,31 @@ async def test_plan_carries_reactions_and_refuses_single_sends(jobs: CampaignJob
     assert plan.rows == 3
     with pytest.raises(TypeError, match="SingleSend"):
         await jobs.plan("single", 1, [SingleSend(to="923000000001", message=Text("hi"))])
+
+
+async def test_send_options_may_be_made_once_per_worker(
+    served: tuple[FakeEngagive, str], pg_database: str
+) -> None:
+    """A function for send_options is called once, at the first chunk, and its options apply."""
+    fake, url = served
+    made: list[int] = []
+
+    def options() -> dict[str, Any]:
+        made.append(1)
+        return {"ordered": True}
+
+    app = procrastinate_app(pg_database)
+    async with (
+        app.open_async(),
+        CampaignJobs(
+            app,
+            database=pg_database,
+            client=lambda: AsyncClient("test-token", base_url=url),
+            send_options=options,
+        ) as campaign_jobs,
+    ):
+        await campaign_jobs.plan("opts", 1, rows(30), chunk_size=10)
+        assert made == []
+        await work(campaign_jobs)
+    assert made == [1]
+    assert len(fake.sent) == 30

@@ -8,8 +8,8 @@ from collections import Counter
 import psycopg
 import pytest
 
-from engagive_async import OutcomeStatus, PostgresJournal
-from engagive_async.journal import ALREADY_SENT, HELD_ELSEWHERE, JOURNAL_UNAVAILABLE
+from engagive_async import AsyncClient, OutcomeStatus, PostgresJournal
+from engagive_async.journal import ALREADY_SENT, HELD_ELSEWHERE, JOURNAL_UNAVAILABLE, MAYBE_SENT
 from engagive_async.testing import FakeEngagive, Fault
 from tests._support import fake_client
 from tests.journal.test_sqlite import item
@@ -136,3 +136,41 @@ async def test_rerun_after_a_completed_campaign_sends_nothing(
     assert Counter(o.status for o in first) == {OutcomeStatus.SENT: 120}
     assert Counter(o.reason for o in second) == {ALREADY_SENT: 120}
     assert len(fake.sent) == 120
+
+
+async def test_outcomes_are_written_in_groups_and_an_unwritten_one_is_never_resent(
+    postgres_server: str, pg_schema: str
+) -> None:
+    """Outcomes wait for a group of record_batch; one lost with its process leaves the row
+    IN_FLIGHT (maybe sent), and reads and flush() write what waits."""
+    from tests.journal.test_sqlite import sent
+
+    async with (
+        PostgresJournal(
+            postgres_server, "c1", schema=pg_schema, record_batch=4, record_delay=60
+        ) as writer,
+        PostgresJournal(postgres_server, "c1", schema=pg_schema) as reader,
+    ):
+        for n in range(6):
+            assert await writer.claim(n, item(n)) is None
+            await writer.record(sent(n))
+        # Four went as one group; two wait (their rows still read IN_FLIGHT elsewhere).
+        assert (await reader.summary()).by_status == {"SENT": 4, "IN_FLIGHT": 2}
+        assert await reader.skip_reasons([(4, item(4))]) == {4: MAYBE_SENT}
+        await writer.flush()
+        assert (await reader.summary()).by_status == {"SENT": 6}
+
+
+async def test_one_group_holds_a_key_once(postgres_server: str, pg_schema: str) -> None:
+    """An invalid item recorded under the key of a row this run sent is written apart, and
+    does not overwrite it."""
+    from engagive_async import ValidationError
+    from tests.journal.test_sqlite import failed, sent
+
+    async with PostgresJournal(postgres_server, "c1", schema=pg_schema) as journal:
+        assert await journal.claim(0, item(0)) is None
+        await journal.record(sent(0))
+        await journal.record(failed(0, ValidationError("to", "bad"), attempts=0))
+        entry = await journal.entry(0)
+    assert entry is not None
+    assert entry.status == "SENT"
