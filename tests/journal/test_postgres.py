@@ -8,7 +8,7 @@ from collections import Counter
 import psycopg
 import pytest
 
-from engagive_async import AsyncClient, OutcomeStatus, PostgresJournal
+from engagive_async import OutcomeStatus, PostgresJournal
 from engagive_async.journal import ALREADY_SENT, HELD_ELSEWHERE, JOURNAL_UNAVAILABLE, MAYBE_SENT
 from engagive_async.testing import FakeEngagive, Fault
 from tests._support import fake_client
