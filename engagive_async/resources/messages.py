@@ -275,10 +275,9 @@ class MessagesResource(Resource):
         retry: RetryPolicy | None = None,
         call: CallOptions = NO_OPTIONS,
     ) -> Sender:
-        route, body = self._route_and_body(item)
+        route, body, recipient = self._route_and_body(item)
         path = self._path(route.name)
         pipeline = self._pipeline
-        recipient = check.validate_recipient(item.to)
 
         async def send(pacing: Pacing, trace: CallTrace) -> SendResult:
             envelope = await pipeline.request(
@@ -296,7 +295,8 @@ class MessagesResource(Resource):
 
         return send
 
-    def _route_and_body(self, item: SendItem) -> tuple[routes.Route, dict[str, Any]]:
+    def _route_and_body(self, item: SendItem) -> tuple[routes.Route, dict[str, Any], str]:
+        """The item's route and body, and its recipient as checked (the pace spaces by it)."""
         if isinstance(item, TemplateSend):
             check.validate_template_name(item.template_name)
             check.validate_lang_code(item.lang_code)
@@ -305,26 +305,23 @@ class MessagesResource(Resource):
             components = components_to_wire(item.components) if item.components else None
             if components:
                 check.validate_components(components)
-            body = routes.send_template_body(
-                check.validate_recipient(item.to), item.template_name, item.lang_code, components
-            )
-            return routes.ROUTES["messages.send_template"], body
+            to = check.validate_recipient(item.to)
+            body = routes.send_template_body(to, item.template_name, item.lang_code, components)
+            return routes.ROUTES["messages.send_template"], body, to
         if isinstance(item, ReactionSend):
             check.validate_wamid(item.whatsapp_message_id, field="whatsapp_message_id")
             check.validate_emoji(item.emoji)
-            body = routes.send_reaction_body(
-                check.validate_recipient(item.to), item.whatsapp_message_id, item.emoji
-            )
-            return routes.ROUTES["messages.send_reaction"], body
+            to = check.validate_recipient(item.to)
+            body = routes.send_reaction_body(to, item.whatsapp_message_id, item.emoji)
+            return routes.ROUTES["messages.send_reaction"], body, to
         if isinstance(item, SingleSend):
             validate_message(item.message)
             if item.reply_to is not None:
                 check.validate_wamid(item.reply_to, field="reply_to")
             payload: Mapping[str, Any] = converter.unstructure(item.message, Message)
-            body = routes.send_single_body(
-                check.validate_recipient(item.to), payload, reply_to=item.reply_to
-            )
-            return routes.ROUTES["messages.send_single"], body
+            to = check.validate_recipient(item.to)
+            body = routes.send_single_body(to, payload, reply_to=item.reply_to)
+            return routes.ROUTES["messages.send_single"], body, to
         raise TypeError(
             f"send items are TemplateSend, SingleSend or ReactionSend, got {type(item).__name__}"
         )
