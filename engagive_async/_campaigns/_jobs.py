@@ -24,6 +24,7 @@ from procrastinate.retry import RetryStrategy
 
 from engagive_async._campaigns._items import item_from_json, item_to_json
 from engagive_async._campaigns._offset import OffsetJournal
+from engagive_async._checks._arguments import check_at_least, check_name
 from engagive_async._client import AsyncClient
 from engagive_async._journal import JournalSummary, PostgresJournal
 from engagive_async._sending._send_journal import JOURNAL_UNAVAILABLE
@@ -201,12 +202,11 @@ class CampaignJobs:
         journal skips done rows), it only adds jobs.
 
         Raises:
+            ValidationError: ``chunk_size`` below 1, or an empty ``campaign``.
             TypeError: an item is a ``SingleSend`` (campaign jobs carry templates, reactions).
         """
-        if chunk_size < 1:
-            raise ValueError("chunk_size must be at least 1")
-        if not campaign:
-            raise ValueError("campaign must be a non-empty name")
+        check_at_least(chunk_size, 1, "chunk_size")
+        check_name(campaign, "campaign")
         await self.ensure_schema()
         pending: list[dict[str, Any]] = []
         chunk: list[dict[str, Any]] = []

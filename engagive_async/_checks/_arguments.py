@@ -13,7 +13,7 @@ import attrs
 
 from engagive_async._errors import ValidationError
 
-__all__ = ["at_least", "check_at_least", "check_choice", "check_positive"]
+__all__ = ["at_least", "check_at_least", "check_choice", "check_name", "check_positive"]
 
 
 def check_at_least(value: float, minimum: float, field: str) -> None:
@@ -26,6 +26,12 @@ def check_positive(value: float, field: str) -> None:
     """Refuse ``value`` that is zero or below."""
     if not value > 0:
         raise ValidationError(field, f"must be positive, got {value}")
+
+
+def check_name(value: str, field: str) -> None:
+    """Refuse an empty name (a campaign, a pace's key)."""
+    if not value:
+        raise ValidationError(field, "must be a non-empty name")
 
 
 def check_choice(value: object, choices: Collection[object], field: str) -> None:

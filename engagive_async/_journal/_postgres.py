@@ -25,6 +25,7 @@ from typing import TYPE_CHECKING, Any, Self
 
 import anyio
 
+from engagive_async._checks._arguments import check_name
 from engagive_async._journal import _pg_sql as pg
 from engagive_async._journal._models import (
     DuplicateRowKeyError,
@@ -90,6 +91,7 @@ class PostgresJournal:
         record_delay: seconds an outcome may wait for its group to fill.
 
     Raises:
+        ValidationError: an empty ``campaign``.
         ImportError: psycopg is missing (``pip install 'engagive_async[postgres]'``).
     """
 
@@ -105,8 +107,7 @@ class PostgresJournal:
         record_batch: int = 64,
         record_delay: float = 0.05,
     ) -> None:
-        if not campaign:
-            raise ValueError("campaign must be a non-empty name")
+        check_name(campaign, "campaign")
         try:
             from psycopg import sql
             from psycopg_pool import AsyncConnectionPool

@@ -20,7 +20,7 @@ from typing import Literal, Self, TypeVar
 
 import anyio
 
-from engagive_async._errors import ValidationError
+from engagive_async._checks._arguments import check_name
 from engagive_async._journal import _sql as sql
 from engagive_async._journal._models import (
     DuplicateRowKeyError,
@@ -81,8 +81,7 @@ class SqliteJournal:
         synchronous: Literal["FULL", "NORMAL"] = "FULL",
         create: bool = True,
     ) -> None:
-        if not campaign:
-            raise ValidationError("campaign", "must be a non-empty name")
+        check_name(campaign, "campaign")
         self.path = Path(path)
         self.campaign = campaign
         self.resend_unknown = resend_unknown

@@ -38,6 +38,7 @@ from typing import TYPE_CHECKING, Any, Self
 import anyio
 import attrs
 
+from engagive_async._checks._arguments import check_at_least, check_name, check_positive
 from engagive_async._errors import EngagiveError
 
 if TYPE_CHECKING:
@@ -188,6 +189,9 @@ class PostgresPacing:
             rate): larger blocks mean fewer round trips, and more of the number's capacity lost
             if a worker dies holding one (nobody else sends in its slots).
 
+    Raises:
+        ValidationError: a setting out of range (naming it), before any connection.
+
     Use it as ``async with PostgresPacing(...) as pacing:`` or call :meth:`aclose` at the end;
     it connects on first use.
     """
@@ -202,16 +206,14 @@ class PostgresPacing:
         recipient_spacing: float | None = DEFAULT_RECIPIENT_SPACING,
         block: int | None = None,
     ) -> None:
-        if rate <= 0:
-            raise ValueError("rate must be positive")
-        if burst is not None and burst < 1:
-            raise ValueError("burst must be at least 1")
-        if block is not None and block < 1:
-            raise ValueError("block must be at least 1")
-        if recipient_spacing is not None and recipient_spacing < 0:
-            raise ValueError("recipient_spacing must not be negative")
-        if not key:
-            raise ValueError("key must not be empty")
+        check_positive(rate, "rate")
+        if burst is not None:
+            check_at_least(burst, 1, "burst")
+        if block is not None:
+            check_at_least(block, 1, "block")
+        if recipient_spacing is not None:
+            check_at_least(recipient_spacing, 0, "recipient_spacing")
+        check_name(key, "key")
         self._dsn = dsn
         self._key = key
         self._rate = rate

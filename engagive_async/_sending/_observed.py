@@ -16,6 +16,7 @@ from collections.abc import Awaitable, Callable
 
 import anyio
 
+from engagive_async._errors import ValidationError
 from engagive_async._http import CallTrace
 from engagive_async._observe import Telemetry, current, error_type, get_logger
 from engagive_async._pacing._throttle import Throttle
@@ -54,7 +55,7 @@ def sampler(trace_sends: bool | float) -> Sampler:
     same rows and the share holds over any stretch of the campaign.
 
     Raises:
-        ValueError: a ratio outside 0..1.
+        ValidationError: a ratio outside 0..1.
     """
     if trace_sends is True:
         return _always
@@ -62,7 +63,9 @@ def sampler(trace_sends: bool | float) -> Sampler:
         return _never
     ratio = float(trace_sends)
     if not 0.0 <= ratio <= 1.0 or math.isnan(ratio):
-        raise ValueError(f"trace_sends must be a bool or a ratio from 0 to 1, got {trace_sends}")
+        raise ValidationError(
+            "trace_sends", f"must be a bool or a ratio from 0 to 1, got {trace_sends}"
+        )
     if ratio == 1.0:
         return _always
     if ratio == 0.0:

@@ -194,7 +194,7 @@ async def test_rate_limit_and_pacing_are_not_combined(pg_database: str) -> None:
     ],
 )
 def test_invalid_settings_are_refused(options: dict[str, object], word: str) -> None:
-    """Bad settings are a ValueError naming the setting, before any connection."""
+    """Bad settings are a ValidationError naming the setting, before any connection."""
     kwargs: dict[str, object] = {"key": "n", **options}
     with pytest.raises(ValueError, match=word):
         PostgresPacing("postgresql://x@127.0.0.1/x", **kwargs)  # type: ignore[arg-type]
