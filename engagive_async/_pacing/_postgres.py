@@ -27,7 +27,6 @@ two connections: one for leases and pauses, one listening.
 
 from __future__ import annotations
 
-import asyncio
 import contextlib
 import json
 import logging
@@ -42,6 +41,8 @@ from engagive_async._checks._arguments import check_at_least, check_name, check_
 from engagive_async._errors import EngagiveError
 
 if TYPE_CHECKING:
+    import asyncio
+
     import psycopg
 
 __all__ = ["PacingUnavailableError", "PostgresPacing"]
@@ -272,7 +273,7 @@ class PostgresPacing:
         listener, self._listener = self._listener, None
         if listener is not None:
             listener.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
+            with contextlib.suppress(anyio.get_cancelled_exc_class()):
                 await listener
         conn, self._conn = self._conn, None
         if conn is not None:
@@ -478,6 +479,8 @@ class PostgresPacing:
             if self._listener is None:
                 # A background task as psycopg_pool keeps its workers: it lives with this
                 # object (started on first use, ended by aclose), not with one caller's scope.
+                import asyncio  # this pace runs on asyncio (see the class); loaded by its loop
+
                 self._listener = asyncio.get_running_loop().create_task(self._listen())
             return conn
 
